@@ -1,0 +1,10 @@
+/*
+ * strata.h — every strata layer's public interface, bottom-up.
+ * Each layer's header can also be included on its own.
+ */
+#ifndef STRATA_H
+#define STRATA_H
+
+#include <strata/platform.h>
+
+#endif /* STRATA_H */

@@ -1,0 +1,386 @@
+/*
+ * platform/posix.c — the platform layer on POSIX: page ranges with mmap,
+ * mprotect and madvise; the lock on a futex (Linux) or sched_yield; TLS and
+ * thread-exit callbacks on pthread keys; pthread_atfork; write(2) for errors.
+ */
+#define _GNU_SOURCE /* MAP_NORESERVE, MAP_FIXED_NOREPLACE, MADV_FREE, syscall() */
+
+#include "internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#endif
+
+#ifndef MAP_NORESERVE
+#define MAP_NORESERVE 0
+#endif
+
+void strata__platform_query_info(strata_platform_info *info)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    info->page_size = page > 0 ? (size_t)page : 4096;
+    /* mmap places mappings at any page boundary. */
+    info->allocation_granularity = info->page_size;
+    info->can_release_partially = true;
+    info->has_fork = true;
+    info->processor_count = cpus > 0 ? (unsigned)cpus : 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Page ranges                                                              */
+/* ------------------------------------------------------------------------ */
+
+static int protection_bits(strata_page_access access)
+{
+    int prot = PROT_NONE;
+    if (access & STRATA_PAGE_READ) {
+        prot |= PROT_READ;
+    }
+    if (access & STRATA_PAGE_WRITE) {
+        prot |= PROT_WRITE;
+    }
+    if (access & STRATA_PAGE_EXECUTE) {
+        prot |= PROT_EXEC;
+    }
+    return prot;
+}
+
+static strata_status status_from_errno(int error)
+{
+    switch (error) {
+    case ENOMEM:
+        /* mprotect/madvise/munmap say ENOMEM for ranges that are not mapped;
+         * mmap says it for lack of space. Callers sort out which. */
+        return STRATA_E_NO_MEMORY;
+    case EACCES:
+    case EPERM:
+        return STRATA_E_ACCESS_DENIED;
+    case EEXIST:
+        return STRATA_E_CONFLICTING_ADDRESS;
+    case EINVAL:
+        return STRATA_E_INVALID_PARAMETER;
+    default:
+        return STRATA_E_NO_MEMORY;
+    }
+}
+
+/* Maps `size` bytes of inaccessible, unbacked address space at `hint`. */
+static void *map_reserved(void *hint, size_t size, int extra_flags)
+{
+    return mmap(hint, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | extra_flags,
+                -1, 0);
+}
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0
+#endif
+
+/* Reserves exactly [address, address + size) or reports why not. */
+static strata_status reserve_at(void *address, size_t size)
+{
+    void *base = map_reserved(address, size, MAP_FIXED_NOREPLACE);
+    if (base == MAP_FAILED) {
+        return status_from_errno(errno);
+    }
+    /* Without MAP_FIXED_NOREPLACE (or before Linux 4.17) the address is a
+     * hint the kernel may move away from an occupied range. */
+    if (base != address) {
+        munmap(base, size);
+        return STRATA_E_CONFLICTING_ADDRESS;
+    }
+    return STRATA_OK;
+}
+
+strata_status strata_platform_reserve(size_t size, size_t alignment, void *address,
+                                      void **out_base)
+{
+    const strata_platform_info *info = strata_platform_get_info();
+    if (out_base == NULL || size == 0 || (size & (info->page_size - 1)) != 0) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    if (alignment == 0) {
+        alignment = info->allocation_granularity;
+    }
+    if ((alignment & (alignment - 1)) != 0 || alignment % info->allocation_granularity != 0) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    if (address != NULL) {
+        if (((uintptr_t)address & (alignment - 1)) != 0) {
+            return STRATA_E_INVALID_ADDRESS;
+        }
+        if ((uintptr_t)address + size < (uintptr_t)address) {
+            return STRATA_E_INVALID_PARAMETER;
+        }
+        strata_status status = reserve_at(address, size);
+        if (status == STRATA_OK) {
+            *out_base = address;
+        }
+        return status;
+    }
+
+    /* Over-reserve by the alignment, then unmap the unaligned head and tail. */
+    size_t padded = size + alignment - info->page_size;
+    if (padded < size) {
+        return STRATA_E_NO_MEMORY;
+    }
+    char *raw = map_reserved(NULL, padded, 0);
+    if (raw == MAP_FAILED) {
+        return STRATA_E_NO_MEMORY;
+    }
+    char *base = (char *)(((uintptr_t)raw + alignment - 1) & ~(uintptr_t)(alignment - 1));
+    size_t head = (size_t)(base - raw);
+    size_t tail = padded - head - size;
+    if (head > 0) {
+        munmap(raw, head);
+    }
+    if (tail > 0) {
+        munmap(base + size, tail);
+    }
+    *out_base = base;
+    return STRATA_OK;
+}
+
+strata_status strata_platform_release(void *address, size_t size)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status != STRATA_OK) {
+        return status;
+    }
+    /* munmap accepts unmapped ranges silently; there is nothing more to check. */
+    if (munmap(address, size) != 0) {
+        return STRATA_E_INVALID_ADDRESS;
+    }
+    return STRATA_OK;
+}
+
+strata_status strata_platform_commit(void *address, size_t size, strata_page_access access)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status == STRATA_OK) {
+        status = strata__platform_check_access(access);
+    }
+    if (status != STRATA_OK) {
+        return status;
+    }
+    /* Reserved pages are private anonymous mappings: giving them access is
+     * what backs them (on first touch, zero-filled). */
+    if (mprotect(address, size, protection_bits(access)) != 0) {
+        return errno == ENOMEM ? STRATA_E_INVALID_ADDRESS : status_from_errno(errno);
+    }
+    return STRATA_OK;
+}
+
+strata_status strata_platform_decommit(void *address, size_t size)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status != STRATA_OK) {
+        return status;
+    }
+    /* mprotect first: it fails on unmapped ranges, so a bad range is caught
+     * before any page is discarded. Then MADV_DONTNEED drops the memory, so
+     * the next commit sees zero pages. */
+    if (mprotect(address, size, PROT_NONE) != 0) {
+        return errno == ENOMEM ? STRATA_E_INVALID_ADDRESS : status_from_errno(errno);
+    }
+    if (madvise(address, size, MADV_DONTNEED) != 0) {
+        return STRATA_E_INVALID_ADDRESS;
+    }
+    return STRATA_OK;
+}
+
+strata_status strata_platform_reset(void *address, size_t size)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status != STRATA_OK) {
+        return status;
+    }
+#if defined(MADV_FREE)
+    if (madvise(address, size, MADV_FREE) == 0) {
+        return STRATA_OK;
+    }
+    /* Older kernels lack MADV_FREE (EINVAL); DONTNEED is the stronger form. */
+    if (errno != EINVAL) {
+        return STRATA_E_INVALID_ADDRESS;
+    }
+#endif
+    if (madvise(address, size, MADV_DONTNEED) != 0) {
+        return STRATA_E_INVALID_ADDRESS;
+    }
+    return STRATA_OK;
+}
+
+strata_status strata_platform_protect(void *address, size_t size, strata_page_access access)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status == STRATA_OK) {
+        status = strata__platform_check_access(access);
+    }
+    if (status != STRATA_OK) {
+        return status;
+    }
+    if (mprotect(address, size, protection_bits(access)) != 0) {
+        return errno == ENOMEM ? STRATA_E_INVALID_ADDRESS : status_from_errno(errno);
+    }
+    return STRATA_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lock: word is 0 free, 1 held, 2 held with (possible) sleepers.           */
+/* ------------------------------------------------------------------------ */
+
+static void lock_wait(strata_lock *lock)
+{
+#if defined(__linux__)
+    syscall(SYS_futex, &lock->word, FUTEX_WAIT_PRIVATE, 2u, NULL, NULL, 0);
+#else
+    (void)lock;
+    sched_yield();
+#endif
+}
+
+static void lock_wake_one(strata_lock *lock)
+{
+#if defined(__linux__)
+    syscall(SYS_futex, &lock->word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+#else
+    (void)lock;
+#endif
+}
+
+bool strata_lock_try_acquire(strata_lock *lock)
+{
+    uint32_t expected = 0;
+    return __atomic_compare_exchange_n(&lock->word, &expected, 1u, false, __ATOMIC_ACQUIRE,
+                                       __ATOMIC_RELAXED);
+}
+
+void strata_lock_acquire(strata_lock *lock)
+{
+    if (strata_lock_try_acquire(lock)) {
+        return;
+    }
+    /* A short spin catches locks held for a few instructions without a syscall. */
+    for (int spin = 0; spin < 100; spin++) {
+        if (__atomic_load_n(&lock->word, __ATOMIC_RELAXED) == 0 && strata_lock_try_acquire(lock)) {
+            return;
+        }
+    }
+    /* Mark the lock contended; whoever held it will wake one sleeper. */
+    while (__atomic_exchange_n(&lock->word, 2u, __ATOMIC_ACQUIRE) != 0) {
+        lock_wait(lock);
+    }
+}
+
+void strata_lock_release(strata_lock *lock)
+{
+    if (__atomic_exchange_n(&lock->word, 0u, __ATOMIC_RELEASE) == 2u) {
+        lock_wake_one(lock);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Thread-local storage                                                     */
+/* ------------------------------------------------------------------------ */
+
+_Static_assert(sizeof(pthread_key_t) <= sizeof(uintptr_t), "pthread_key_t fits a strata_tls_key");
+
+strata_status strata_tls_create(strata_thread_exit_fn on_thread_exit, strata_tls_key *out_key)
+{
+    if (out_key == NULL) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    pthread_key_t key;
+    int error = pthread_key_create(&key, on_thread_exit);
+    if (error != 0) {
+        return error == EAGAIN ? STRATA_E_RESOURCE_EXHAUSTED : STRATA_E_NO_MEMORY;
+    }
+    out_key->handle = (uintptr_t)key;
+    return STRATA_OK;
+}
+
+void *strata_tls_get(strata_tls_key key)
+{
+    return pthread_getspecific((pthread_key_t)key.handle);
+}
+
+strata_status strata_tls_set(strata_tls_key key, void *value)
+{
+    int error = pthread_setspecific((pthread_key_t)key.handle, value);
+    if (error != 0) {
+        return error == EINVAL ? STRATA_E_INVALID_PARAMETER : STRATA_E_NO_MEMORY;
+    }
+    return STRATA_OK;
+}
+
+void strata_tls_destroy(strata_tls_key key)
+{
+    pthread_key_delete((pthread_key_t)key.handle);
+}
+
+/* ------------------------------------------------------------------------ */
+/* fork, environment, clock, errors                                         */
+/* ------------------------------------------------------------------------ */
+
+strata_status strata_platform_atfork(void (*prepare)(void), void (*in_parent)(void),
+                                     void (*in_child)(void))
+{
+    return pthread_atfork(prepare, in_parent, in_child) == 0 ? STRATA_OK : STRATA_E_NO_MEMORY;
+}
+
+strata_status strata_env_get(const char *name, char *buffer, size_t capacity, size_t *out_length)
+{
+    if (name == NULL || name[0] == '\0' || out_length == NULL ||
+        (buffer == NULL && capacity != 0)) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    const char *value = getenv(name);
+    if (value == NULL) {
+        return STRATA_E_NOT_FOUND;
+    }
+    size_t length = strlen(value);
+    *out_length = length;
+    if (length + 1 > capacity) {
+        return STRATA_E_BUFFER_TOO_SMALL;
+    }
+    memcpy(buffer, value, length + 1);
+    return STRATA_OK;
+}
+
+uint64_t strata_clock_monotonic_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+void strata_write_error(const char *text, size_t length)
+{
+    while (length > 0) {
+        ssize_t written = write(STDERR_FILENO, text, length);
+        if (written < 0 && errno == EINTR) {
+            continue;
+        }
+        if (written <= 0) {
+            return;
+        }
+        text += written;
+        length -= (size_t)written;
+    }
+}
+
+void strata__platform_terminate(void)
+{
+    abort();
+}

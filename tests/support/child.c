@@ -1,0 +1,199 @@
+/*
+ * tests/support/child.c — child processes for tests that must crash.
+ */
+#if !defined(_WIN32)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "child.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Under memcheck an expected fault on a reserved page is also an invalid
+ * access; the child stops error reporting so that it counts only as a fault. */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef VALGRIND_DISABLE_ERROR_REPORTING
+#define VALGRIND_DISABLE_ERROR_REPORTING
+#endif
+
+static const child_scenario *registered;
+static const char *self_path;
+
+static const child_scenario *find_scenario(const char *name)
+{
+    for (const child_scenario *s = registered; s != NULL && s->name != NULL; s++) {
+        if (strcmp(s->name, name) == 0) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+int child_dispatch(int argc, char **argv, const child_scenario *scenarios)
+{
+    registered = scenarios;
+    self_path = argv[0];
+    if (argc == 3 && strcmp(argv[1], "--child") == 0) {
+        const child_scenario *s = find_scenario(argv[2]);
+        if (s == NULL) {
+            fprintf(stderr, "no child scenario named %s\n", argv[2]);
+            return 2;
+        }
+        s->run();
+        return 0;
+    }
+    return -1;
+}
+
+static uintptr_t fault_start, fault_end;
+
+#if defined(_WIN32)
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+
+static LONG WINAPI on_exception(EXCEPTION_POINTERS *info)
+{
+    EXCEPTION_RECORD *record = info->ExceptionRecord;
+    if (record->ExceptionCode == EXCEPTION_ACCESS_VIOLATION && record->NumberParameters >= 2) {
+        uintptr_t address = (uintptr_t)record->ExceptionInformation[1];
+        bool expected = address >= fault_start && address < fault_end;
+        TerminateProcess(GetCurrentProcess(), expected ? CHILD_FAULT_AT_EXPECTED : CHILD_FAULT_ELSEWHERE);
+    }
+    return EXCEPTION_CONTINUE_SEARCH;
+}
+
+void child_expect_fault_at(const void *address, size_t size)
+{
+    fault_start = (uintptr_t)address;
+    fault_end = fault_start + size;
+    AddVectoredExceptionHandler(1, on_exception);
+}
+
+bool child_run(const char *name, child_result *result)
+{
+    memset(result, 0, sizeof *result);
+    char module[MAX_PATH];
+    if (GetModuleFileNameA(NULL, module, sizeof module) == 0) {
+        return false;
+    }
+    char command[MAX_PATH + 256];
+    snprintf(command, sizeof command, "\"%s\" --child %s", module, name);
+
+    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
+    HANDLE read_end, write_end;
+    if (!CreatePipe(&read_end, &write_end, &inherit, 0)) {
+        return false;
+    }
+    SetHandleInformation(read_end, HANDLE_FLAG_INHERIT, 0);
+    STARTUPINFOA startup = {0};
+    startup.cb = sizeof startup;
+    startup.dwFlags = STARTF_USESTDHANDLES;
+    startup.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    startup.hStdOutput = write_end;
+    startup.hStdError = write_end;
+    PROCESS_INFORMATION process;
+    BOOL started = CreateProcessA(module, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup, &process);
+    CloseHandle(write_end);
+    if (!started) {
+        CloseHandle(read_end);
+        return false;
+    }
+    size_t used = 0;
+    DWORD got;
+    char sink[512];
+    while (ReadFile(read_end, sink, sizeof sink, &got, NULL) && got > 0) {
+        size_t room = sizeof result->output - 1 - used;
+        size_t take = got < room ? got : room;
+        memcpy(result->output + used, sink, take);
+        used += take;
+    }
+    result->output[used] = '\0';
+    CloseHandle(read_end);
+    WaitForSingleObject(process.hProcess, INFINITE);
+    DWORD code = 0;
+    GetExitCodeProcess(process.hProcess, &code);
+    CloseHandle(process.hProcess);
+    CloseHandle(process.hThread);
+    result->exited = true;
+    result->exit_code = (int)code;
+    return true;
+}
+
+#else
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void on_fault(int signal_number, siginfo_t *info, void *context)
+{
+    (void)signal_number;
+    (void)context;
+    uintptr_t address = (uintptr_t)info->si_addr;
+    _exit(address >= fault_start && address < fault_end ? CHILD_FAULT_AT_EXPECTED
+                                                        : CHILD_FAULT_ELSEWHERE);
+}
+
+void child_expect_fault_at(const void *address, size_t size)
+{
+    fault_start = (uintptr_t)address;
+    fault_end = fault_start + size;
+    VALGRIND_DISABLE_ERROR_REPORTING;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_fault;
+    action.sa_flags = SA_SIGINFO;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGSEGV, &action, NULL);
+    sigaction(SIGBUS, &action, NULL);
+}
+
+bool child_run(const char *name, child_result *result)
+{
+    memset(result, 0, sizeof *result);
+    const child_scenario *s = find_scenario(name);
+    int pipe_ends[2];
+    if (s == NULL || pipe(pipe_ends) != 0) {
+        return false;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pipe_ends[0]);
+        close(pipe_ends[1]);
+        return false;
+    }
+    if (pid == 0) {
+        dup2(pipe_ends[1], STDERR_FILENO);
+        close(pipe_ends[0]);
+        close(pipe_ends[1]);
+        s->run();
+        _exit(0);
+    }
+    close(pipe_ends[1]);
+    size_t used = 0;
+    ssize_t got;
+    char sink[512];
+    while ((got = read(pipe_ends[0], sink, sizeof sink)) > 0) {
+        size_t room = sizeof result->output - 1 - used;
+        size_t take = (size_t)got < room ? (size_t)got : room;
+        memcpy(result->output + used, sink, take);
+        used += take;
+    }
+    result->output[used] = '\0';
+    close(pipe_ends[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+    }
+    result->exited = WIFEXITED(status);
+    result->exit_code = result->exited ? WEXITSTATUS(status) : 0;
+    result->signal_number = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    return true;
+}
+#endif

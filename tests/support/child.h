@@ -1,0 +1,48 @@
+/*
+ * tests/support/child.h — run a test scenario in a child process and report
+ * how it ended and what it wrote to stderr. On POSIX the child is a fork of
+ * the test; on Windows it is the test executable started again with
+ * "--child <name>", so every test main() must call child_dispatch() first.
+ * Used for tests whose success is a crash: faults, aborts, fatal messages.
+ */
+#ifndef STRATA_TEST_CHILD_H
+#define STRATA_TEST_CHILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef void (*child_scenario_fn)(void);
+
+typedef struct child_scenario {
+    const char *name;
+    child_scenario_fn run;
+} child_scenario;
+
+typedef struct child_result {
+    bool exited;        /* ended by exit with exit_code, not by a signal */
+    int exit_code;      /* when exited */
+    int signal_number;  /* when !exited (POSIX only) */
+    char output[8192];  /* what the child wrote to stderr, NUL-terminated, cut to fit */
+} child_result;
+
+/* Exit codes a fault handler uses to say where the fault was. */
+enum { CHILD_FAULT_AT_EXPECTED = 77, CHILD_FAULT_ELSEWHERE = 78, CHILD_NO_FAULT = 79 };
+
+/*
+ * child_dispatch — when argv asks for a child scenario, runs it and returns
+ * its exit code (0 if it returns); otherwise returns -1 and the test goes on.
+ * `scenarios` ends with a {NULL, NULL} entry.
+ */
+int child_dispatch(int argc, char **argv, const child_scenario *scenarios);
+
+/* child_run — runs scenario `name` from the table in a child; false if it could not start. */
+bool child_run(const char *name, child_result *result);
+
+/*
+ * child_expect_fault_at — from now on, an access fault in this process exits
+ * with CHILD_FAULT_AT_EXPECTED if its address lies in [address, address+size),
+ * else CHILD_FAULT_ELSEWHERE.
+ */
+void child_expect_fault_at(const void *address, size_t size);
+
+#endif /* STRATA_TEST_CHILD_H */
