@@ -6,5 +6,6 @@
 #define STRATA_H
 
 #include <strata/platform.h>
+#include <strata/vmm.h>
 
 #endif /* STRATA_H */

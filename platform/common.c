@@ -7,24 +7,50 @@
 
 #include <stdarg.h>
 
+/* One row per status: its name and the Win32 error Windows gives for it. */
+static const struct status_row {
+    const char *name;
+    uint32_t win32_error;
+} status_rows[STRATA_STATUS_COUNT] = {
+    [STRATA_OK] = {"STRATA_OK", 0},
+    [STRATA_E_INVALID_PARAMETER] = {"STRATA_E_INVALID_PARAMETER", 87},
+    [STRATA_E_INVALID_ADDRESS] = {"STRATA_E_INVALID_ADDRESS", 487},
+    [STRATA_E_CONFLICTING_ADDRESS] = {"STRATA_E_CONFLICTING_ADDRESS", 487},
+    [STRATA_E_NO_MEMORY] = {"STRATA_E_NO_MEMORY", 8},
+    [STRATA_E_ACCESS_DENIED] = {"STRATA_E_ACCESS_DENIED", 5},
+    [STRATA_E_NOT_FOUND] = {"STRATA_E_NOT_FOUND", 2},
+    [STRATA_E_BUFFER_TOO_SMALL] = {"STRATA_E_BUFFER_TOO_SMALL", 122},
+    [STRATA_E_UNSUPPORTED] = {"STRATA_E_UNSUPPORTED", 50},
+    [STRATA_E_RESOURCE_EXHAUSTED] = {"STRATA_E_RESOURCE_EXHAUSTED", 1450},
+    [STRATA_E_NOACCESS] = {"STRATA_E_NOACCESS", 998},
+    [STRATA_E_INVALID_HANDLE] = {"STRATA_E_INVALID_HANDLE", 6},
+    [STRATA_E_NOT_LOCKED] = {"STRATA_E_NOT_LOCKED", 158},
+    [STRATA_E_COMMITMENT_LIMIT] = {"STRATA_E_COMMITMENT_LIMIT", 1455},
+    [STRATA_E_GUARD_PAGE] = {"STRATA_E_GUARD_PAGE", 0x80000001u},
+    [STRATA_E_FILE_INVALID] = {"STRATA_E_FILE_INVALID", 1006},
+    [STRATA_E_MAPPED_ALIGNMENT] = {"STRATA_E_MAPPED_ALIGNMENT", 1132},
+    [STRATA_E_PRIVILEGE_NOT_HELD] = {"STRATA_E_PRIVILEGE_NOT_HELD", 1314},
+    [STRATA_E_WORKING_SET_QUOTA] = {"STRATA_E_WORKING_SET_QUOTA", 1453},
+    [STRATA_E_NO_MORE_ITEMS] = {"STRATA_E_NO_MORE_ITEMS", 259},
+    [STRATA_E_DISCARDED] = {"STRATA_E_DISCARDED", 157},
+    [STRATA_E_GEN_FAILURE] = {"STRATA_E_GEN_FAILURE", 31},
+    [STRATA_E_BAD_LENGTH] = {"STRATA_E_BAD_LENGTH", 24},
+};
+
 const char *strata_status_name(strata_status status)
 {
-    static const char *const names[STRATA_STATUS_COUNT] = {
-        [STRATA_OK] = "STRATA_OK",
-        [STRATA_E_INVALID_PARAMETER] = "STRATA_E_INVALID_PARAMETER",
-        [STRATA_E_INVALID_ADDRESS] = "STRATA_E_INVALID_ADDRESS",
-        [STRATA_E_CONFLICTING_ADDRESS] = "STRATA_E_CONFLICTING_ADDRESS",
-        [STRATA_E_NO_MEMORY] = "STRATA_E_NO_MEMORY",
-        [STRATA_E_ACCESS_DENIED] = "STRATA_E_ACCESS_DENIED",
-        [STRATA_E_NOT_FOUND] = "STRATA_E_NOT_FOUND",
-        [STRATA_E_BUFFER_TOO_SMALL] = "STRATA_E_BUFFER_TOO_SMALL",
-        [STRATA_E_UNSUPPORTED] = "STRATA_E_UNSUPPORTED",
-        [STRATA_E_RESOURCE_EXHAUSTED] = "STRATA_E_RESOURCE_EXHAUSTED",
-    };
     if ((unsigned)status >= STRATA_STATUS_COUNT) {
         return "STRATA_STATUS_UNKNOWN";
     }
-    return names[status];
+    return status_rows[status].name;
+}
+
+uint32_t strata_status_win32_error(strata_status status)
+{
+    if ((unsigned)status >= STRATA_STATUS_COUNT) {
+        return 87;
+    }
+    return status_rows[status].win32_error;
 }
 
 const strata_platform_info *strata_platform_get_info(void)
@@ -60,13 +86,13 @@ strata_status strata__platform_check_range(const void *address, size_t size)
     return STRATA_OK;
 }
 
-strata_status strata__platform_check_access(strata_page_access access)
+strata_status strata__platform_check_access(strata_access access)
 {
     unsigned bits = (unsigned)access;
-    if ((bits & ~(unsigned)(STRATA_PAGE_READ | STRATA_PAGE_WRITE | STRATA_PAGE_EXECUTE)) != 0) {
+    if ((bits & ~(unsigned)(STRATA_ACCESS_READ | STRATA_ACCESS_WRITE | STRATA_ACCESS_EXECUTE)) != 0) {
         return STRATA_E_INVALID_PARAMETER;
     }
-    if ((bits & STRATA_PAGE_WRITE) != 0 && (bits & STRATA_PAGE_READ) == 0) {
+    if ((bits & STRATA_ACCESS_WRITE) != 0 && (bits & STRATA_ACCESS_READ) == 0) {
         return STRATA_E_INVALID_PARAMETER;
     }
     return STRATA_OK;

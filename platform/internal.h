@@ -19,7 +19,7 @@ STRATA_NORETURN void strata__platform_terminate(void);
  */
 strata_status strata__platform_check_range(const void *address, size_t size);
 
-/* Checks a strata_page_access value: known bits only, WRITE needs READ. */
-strata_status strata__platform_check_access(strata_page_access access);
+/* Checks a strata_access value: known bits only, WRITE needs READ. */
+strata_status strata__platform_check_access(strata_access access);
 
 #endif /* STRATA_PLATFORM_INTERNAL_H */

@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -42,16 +43,16 @@ void strata__platform_query_info(strata_platform_info *info)
 /* Page ranges                                                              */
 /* ------------------------------------------------------------------------ */
 
-static int protection_bits(strata_page_access access)
+static int protection_bits(strata_access access)
 {
     int prot = PROT_NONE;
-    if (access & STRATA_PAGE_READ) {
+    if (access & STRATA_ACCESS_READ) {
         prot |= PROT_READ;
     }
-    if (access & STRATA_PAGE_WRITE) {
+    if (access & STRATA_ACCESS_WRITE) {
         prot |= PROT_WRITE;
     }
-    if (access & STRATA_PAGE_EXECUTE) {
+    if (access & STRATA_ACCESS_EXECUTE) {
         prot |= PROT_EXEC;
     }
     return prot;
@@ -165,7 +166,7 @@ strata_status strata_platform_release(void *address, size_t size)
     return STRATA_OK;
 }
 
-strata_status strata_platform_commit(void *address, size_t size, strata_page_access access)
+strata_status strata_platform_commit(void *address, size_t size, strata_access access)
 {
     strata_status status = strata__platform_check_range(address, size);
     if (status == STRATA_OK) {
@@ -221,7 +222,7 @@ strata_status strata_platform_reset(void *address, size_t size)
     return STRATA_OK;
 }
 
-strata_status strata_platform_protect(void *address, size_t size, strata_page_access access)
+strata_status strata_platform_protect(void *address, size_t size, strata_access access)
 {
     strata_status status = strata__platform_check_range(address, size);
     if (status == STRATA_OK) {
@@ -234,6 +235,165 @@ strata_status strata_platform_protect(void *address, size_t size, strata_page_ac
         return errno == ENOMEM ? STRATA_E_INVALID_ADDRESS : status_from_errno(errno);
     }
     return STRATA_OK;
+}
+
+strata_status strata_platform_file_open(const char *path, bool writable,
+                                       strata_file_disposition disposition,
+                                       strata_native_file *out_file)
+{
+    static const int creation_flags[] = {
+        [STRATA_FILE_CREATE_NEW] = O_CREAT | O_EXCL,
+        [STRATA_FILE_CREATE_ALWAYS] = O_CREAT | O_TRUNC,
+        [STRATA_FILE_OPEN_EXISTING] = 0,
+        [STRATA_FILE_OPEN_ALWAYS] = O_CREAT,
+        [STRATA_FILE_TRUNCATE_EXISTING] = O_TRUNC,
+    };
+    if (path == NULL || path[0] == '\0' || out_file == NULL ||
+        disposition < STRATA_FILE_CREATE_NEW || disposition > STRATA_FILE_TRUNCATE_EXISTING) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | creation_flags[disposition];
+    int fd = open(path, flags, 0666);
+    if (fd < 0) {
+        switch (errno) {
+        case ENOENT:
+            return STRATA_E_NOT_FOUND;
+        case EEXIST:
+            return STRATA_E_CONFLICTING_ADDRESS;
+        case EACCES:
+        case EPERM:
+        case EROFS:
+        case EISDIR:
+            return STRATA_E_ACCESS_DENIED;
+        default:
+            return STRATA_E_RESOURCE_EXHAUSTED;
+        }
+    }
+    *out_file = fd;
+    return STRATA_OK;
+}
+
+strata_status strata_platform_file_close(strata_native_file file)
+{
+    if (file < 0 || file > INT32_MAX) {
+        return STRATA_E_INVALID_HANDLE;
+    }
+    return close((int)file) == 0 ? STRATA_OK : STRATA_E_INVALID_HANDLE;
+}
+
+strata_status strata_platform_lock_pages(void *address, size_t size)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status != STRATA_OK) {
+        return status;
+    }
+    if (mlock(address, size) != 0) {
+        return errno == ENOMEM && !strata_platform_is_mapped(address, size)
+                   ? STRATA_E_INVALID_ADDRESS
+                   : STRATA_E_WORKING_SET_QUOTA;
+    }
+    return STRATA_OK;
+}
+
+strata_status strata_platform_unlock_pages(void *address, size_t size)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status != STRATA_OK) {
+        return status;
+    }
+    return munlock(address, size) == 0 ? STRATA_OK : STRATA_E_INVALID_ADDRESS;
+}
+
+bool strata_platform_is_mapped(const void *address, size_t size)
+{
+    size_t page = strata_platform_get_info()->page_size;
+    uintptr_t start = (uintptr_t)address & ~(uintptr_t)(page - 1);
+    uintptr_t end = (uintptr_t)address + (size == 0 ? 1 : size);
+    if (end < start) {
+        return false;
+    }
+    /* mincore fails with ENOMEM exactly when part of the range is unmapped. */
+    unsigned char residency[64];
+    for (uintptr_t cursor = start; cursor < end; cursor += 64 * page) {
+        size_t span = end - cursor < 64 * page ? end - cursor : 64 * page;
+        if (mincore((void *)cursor, span, residency) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Access faults                                                            */
+/* ------------------------------------------------------------------------ */
+
+static strata_fault_handler fault_handler;
+static struct sigaction previous_segv, previous_bus;
+
+/* Hands a fault on to whatever handled it before strata. */
+static void chain_fault(int signal_number, siginfo_t *info, void *context, strata_fault_action action)
+{
+    const struct sigaction *previous = signal_number == SIGBUS ? &previous_bus : &previous_segv;
+    if (previous->sa_flags & SA_SIGINFO) {
+        previous->sa_sigaction(signal_number, info, context);
+    } else if (previous->sa_handler != SIG_DFL && previous->sa_handler != SIG_IGN) {
+        previous->sa_handler(signal_number);
+    } else {
+        /* The default action ends the process. For a foreign fault, returning
+         * re-runs the access, which faults again into the default action; a
+         * guard page no longer faults, so end it now, as Windows does. */
+        signal(signal_number, SIG_DFL);
+        if (action == STRATA_FAULT_GUARD) {
+            raise(signal_number);
+        }
+    }
+}
+
+static void on_access_fault(int signal_number, siginfo_t *info, void *context)
+{
+    strata_fault_action action = fault_handler(info->si_addr);
+    if (action != STRATA_FAULT_RETRY) {
+        chain_fault(signal_number, info, context, action);
+    }
+}
+
+/* Puts on_access_fault in front of SIGSEGV and SIGBUS unless it already is,
+ * keeping whatever was there as the handler to chain to. */
+static strata_status install_fault_signal(int signal_number, struct sigaction *previous)
+{
+    struct sigaction current;
+    if (sigaction(signal_number, NULL, &current) != 0) {
+        return STRATA_E_RESOURCE_EXHAUSTED;
+    }
+    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_access_fault) {
+        return STRATA_OK;
+    }
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_access_fault;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    return sigaction(signal_number, &action, previous) == 0 ? STRATA_OK : STRATA_E_RESOURCE_EXHAUSTED;
+}
+
+strata_status strata_platform_set_fault_handler(strata_fault_handler handler)
+{
+    static strata_lock install_lock = STRATA_LOCK_INIT;
+    strata_status status = STRATA_OK;
+    strata_lock_acquire(&install_lock);
+    if (handler == NULL || (fault_handler != NULL && fault_handler != handler)) {
+        status = STRATA_E_INVALID_PARAMETER;
+    } else {
+        /* Again on every call: a handler the program installed since then
+         * is put behind strata's rather than left to shadow it. */
+        fault_handler = handler;
+        status = install_fault_signal(SIGSEGV, &previous_segv);
+        if (status == STRATA_OK) {
+            status = install_fault_signal(SIGBUS, &previous_bus);
+        }
+    }
+    strata_lock_release(&install_lock);
+    return status;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -327,6 +487,19 @@ strata_status strata_tls_set(strata_tls_key key, void *value)
 void strata_tls_destroy(strata_tls_key key)
 {
     pthread_key_delete((pthread_key_t)key.handle);
+}
+
+/* The Win32-style last error: plain thread-local storage, as errno is. */
+static _Thread_local uint32_t last_error;
+
+uint32_t strata_last_error(void)
+{
+    return last_error;
+}
+
+void strata_set_last_error(uint32_t error)
+{
+    last_error = error;
 }
 
 /* ------------------------------------------------------------------------ */

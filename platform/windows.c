@@ -24,18 +24,18 @@ void strata__platform_query_info(strata_platform_info *info)
 /* Page ranges                                                              */
 /* ------------------------------------------------------------------------ */
 
-static DWORD page_protection(strata_page_access access)
+static DWORD page_protection(strata_access access)
 {
     switch ((unsigned)access) {
-    case STRATA_PAGE_READ:
+    case STRATA_ACCESS_READ:
         return PAGE_READONLY;
-    case STRATA_PAGE_READ | STRATA_PAGE_WRITE:
+    case STRATA_ACCESS_READ | STRATA_ACCESS_WRITE:
         return PAGE_READWRITE;
-    case STRATA_PAGE_EXECUTE:
+    case STRATA_ACCESS_EXECUTE:
         return PAGE_EXECUTE;
-    case STRATA_PAGE_READ | STRATA_PAGE_EXECUTE:
+    case STRATA_ACCESS_READ | STRATA_ACCESS_EXECUTE:
         return PAGE_EXECUTE_READ;
-    case STRATA_PAGE_READ | STRATA_PAGE_WRITE | STRATA_PAGE_EXECUTE:
+    case STRATA_ACCESS_READ | STRATA_ACCESS_WRITE | STRATA_ACCESS_EXECUTE:
         return PAGE_EXECUTE_READWRITE;
     default:
         return PAGE_NOACCESS;
@@ -152,7 +152,7 @@ strata_status strata_platform_release(void *address, size_t size)
     return STRATA_OK;
 }
 
-strata_status strata_platform_commit(void *address, size_t size, strata_page_access access)
+strata_status strata_platform_commit(void *address, size_t size, strata_access access)
 {
     strata_status status = strata__platform_check_range(address, size);
     if (status == STRATA_OK) {
@@ -192,7 +192,7 @@ strata_status strata_platform_reset(void *address, size_t size)
     return STRATA_OK;
 }
 
-strata_status strata_platform_protect(void *address, size_t size, strata_page_access access)
+strata_status strata_platform_protect(void *address, size_t size, strata_access access)
 {
     strata_status status = strata__platform_check_range(address, size);
     if (status == STRATA_OK) {
@@ -202,10 +202,147 @@ strata_status strata_platform_protect(void *address, size_t size, strata_page_ac
         return status;
     }
     DWORD previous;
-    if (!VirtualProtect(address, size, page_protection(access), &previous)) {
+    DWORD protect = page_protection(access);
+    if (!VirtualProtect(address, size, protect, &previous)) {
+        /* In a copy-on-write view (FILE_MAP_COPY) writing means writing to
+         * private copies, as in a MAP_PRIVATE mapping on POSIX; Windows
+         * wants the WRITECOPY form for that and refuses the READWRITE one. */
+        DWORD error = GetLastError();
+        MEMORY_BASIC_INFORMATION region;
+        if ((access & STRATA_ACCESS_WRITE) && VirtualQuery(address, &region, sizeof region) != 0 &&
+            region.Type == MEM_MAPPED &&
+            (region.AllocationProtect & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY)) != 0 &&
+            VirtualProtect(address, size,
+                           protect == PAGE_READWRITE ? PAGE_WRITECOPY : PAGE_EXECUTE_WRITECOPY,
+                           &previous)) {
+            return STRATA_OK;
+        }
+        SetLastError(error);
         return status_from_last_error();
     }
     return STRATA_OK;
+}
+
+strata_status strata_platform_file_open(const char *path, bool writable,
+                                       strata_file_disposition disposition,
+                                       strata_native_file *out_file)
+{
+    if (path == NULL || path[0] == '\0' || out_file == NULL ||
+        disposition < STRATA_FILE_CREATE_NEW || disposition > STRATA_FILE_TRUNCATE_EXISTING) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    /* The dispositions are CreateFile's own numbers. */
+    DWORD access = GENERIC_READ | (writable ? GENERIC_WRITE : 0);
+    HANDLE file = CreateFileA(path, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                              NULL, (DWORD)disposition, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (file == INVALID_HANDLE_VALUE) {
+        switch (GetLastError()) {
+        case ERROR_FILE_NOT_FOUND:
+        case ERROR_PATH_NOT_FOUND:
+            return STRATA_E_NOT_FOUND;
+        case ERROR_FILE_EXISTS:
+        case ERROR_ALREADY_EXISTS:
+            return STRATA_E_CONFLICTING_ADDRESS;
+        case ERROR_ACCESS_DENIED:
+        case ERROR_SHARING_VIOLATION:
+            return STRATA_E_ACCESS_DENIED;
+        default:
+            return STRATA_E_RESOURCE_EXHAUSTED;
+        }
+    }
+    *out_file = (strata_native_file)file;
+    return STRATA_OK;
+}
+
+strata_status strata_platform_file_close(strata_native_file file)
+{
+    return CloseHandle((HANDLE)file) ? STRATA_OK : STRATA_E_INVALID_HANDLE;
+}
+
+strata_status strata_platform_lock_pages(void *address, size_t size)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status != STRATA_OK) {
+        return status;
+    }
+    if (!VirtualLock(address, size)) {
+        DWORD error = GetLastError();
+        if (error == ERROR_WORKING_SET_QUOTA) {
+            return STRATA_E_WORKING_SET_QUOTA;
+        }
+        return error == ERROR_NOACCESS ? STRATA_E_NOACCESS : STRATA_E_INVALID_ADDRESS;
+    }
+    return STRATA_OK;
+}
+
+strata_status strata_platform_unlock_pages(void *address, size_t size)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status != STRATA_OK) {
+        return status;
+    }
+    if (!VirtualUnlock(address, size)) {
+        return GetLastError() == ERROR_NOT_LOCKED ? STRATA_E_NOT_LOCKED : STRATA_E_INVALID_ADDRESS;
+    }
+    return STRATA_OK;
+}
+
+bool strata_platform_is_mapped(const void *address, size_t size)
+{
+    uintptr_t cursor = (uintptr_t)address;
+    uintptr_t end = cursor + (size == 0 ? 1 : size);
+    if (end < cursor) {
+        return false;
+    }
+    while (cursor < end) {
+        MEMORY_BASIC_INFORMATION region;
+        if (VirtualQuery((void *)cursor, &region, sizeof region) == 0 || region.State == MEM_FREE) {
+            return false;
+        }
+        cursor = (uintptr_t)region.BaseAddress + region.RegionSize;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Access faults                                                            */
+/* ------------------------------------------------------------------------ */
+
+static strata_fault_handler fault_handler;
+
+static LONG WINAPI on_exception(EXCEPTION_POINTERS *pointers)
+{
+    EXCEPTION_RECORD *record = pointers->ExceptionRecord;
+    if (record->ExceptionCode != EXCEPTION_ACCESS_VIOLATION || record->NumberParameters < 2) {
+        return EXCEPTION_CONTINUE_SEARCH;
+    }
+    switch (fault_handler((void *)record->ExceptionInformation[1])) {
+    case STRATA_FAULT_RETRY:
+        return EXCEPTION_CONTINUE_EXECUTION;
+    case STRATA_FAULT_GUARD:
+        /* What Windows itself raises for a guard page; handlers further on see that. */
+        record->ExceptionCode = (DWORD)0x80000001L; /* STATUS_GUARD_PAGE_VIOLATION */
+        return EXCEPTION_CONTINUE_SEARCH;
+    default:
+        return EXCEPTION_CONTINUE_SEARCH;
+    }
+}
+
+strata_status strata_platform_set_fault_handler(strata_fault_handler handler)
+{
+    static strata_lock install_lock = STRATA_LOCK_INIT;
+    strata_status status = STRATA_OK;
+    strata_lock_acquire(&install_lock);
+    if (handler == NULL || (fault_handler != NULL && fault_handler != handler)) {
+        status = STRATA_E_INVALID_PARAMETER;
+    } else if (fault_handler == NULL) {
+        fault_handler = handler;
+        if (AddVectoredExceptionHandler(1, on_exception) == NULL) {
+            status = STRATA_E_RESOURCE_EXHAUSTED;
+        }
+    }
+    strata_lock_release(&install_lock);
+    return status;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -272,6 +409,17 @@ void strata_tls_destroy(strata_tls_key key)
 {
     FlsSetValue((DWORD)key.handle, NULL);
     FlsFree((DWORD)key.handle);
+}
+
+/* The system's own slot, so strata's view and kernel32's GetLastError agree. */
+uint32_t strata_last_error(void)
+{
+    return GetLastError();
+}
+
+void strata_set_last_error(uint32_t error)
+{
+    SetLastError(error);
 }
 
 /* ------------------------------------------------------------------------ */

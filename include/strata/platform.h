@@ -56,15 +56,28 @@ extern "C" {
  */
 typedef enum strata_status {
     STRATA_OK = 0,
-    STRATA_E_INVALID_PARAMETER,  /* a size, flag, alignment or pointer argument is invalid (ERROR_INVALID_PARAMETER) */
-    STRATA_E_INVALID_ADDRESS,    /* address misaligned or not in a suitable mapped range (ERROR_INVALID_ADDRESS) */
-    STRATA_E_CONFLICTING_ADDRESS,/* the requested address range is already in use (ERROR_INVALID_ADDRESS) */
-    STRATA_E_NO_MEMORY,          /* the OS refused for lack of address space or memory (ERROR_NOT_ENOUGH_MEMORY) */
-    STRATA_E_ACCESS_DENIED,      /* the OS refused the access requested (ERROR_ACCESS_DENIED) */
-    STRATA_E_NOT_FOUND,          /* the named thing does not exist (ERROR_FILE_NOT_FOUND / ERROR_ENVVAR_NOT_FOUND) */
-    STRATA_E_BUFFER_TOO_SMALL,   /* the caller's buffer cannot hold the result (ERROR_INSUFFICIENT_BUFFER) */
-    STRATA_E_UNSUPPORTED,        /* this platform lacks the capability (ERROR_NOT_SUPPORTED) */
-    STRATA_E_RESOURCE_EXHAUSTED, /* a fixed OS resource ran out, e.g. TLS keys (ERROR_NO_SYSTEM_RESOURCES) */
+    STRATA_E_INVALID_PARAMETER,  /* a size, flag, alignment or pointer argument is invalid (ERROR_INVALID_PARAMETER, 87) */
+    STRATA_E_INVALID_ADDRESS,    /* address misaligned or not in a suitable mapped range (ERROR_INVALID_ADDRESS, 487) */
+    STRATA_E_CONFLICTING_ADDRESS,/* the requested address range is already in use (ERROR_INVALID_ADDRESS, 487) */
+    STRATA_E_NO_MEMORY,          /* the OS refused for lack of address space or memory (ERROR_NOT_ENOUGH_MEMORY, 8) */
+    STRATA_E_ACCESS_DENIED,      /* the access requested is not allowed (ERROR_ACCESS_DENIED, 5) */
+    STRATA_E_NOT_FOUND,          /* the named thing does not exist (ERROR_FILE_NOT_FOUND, 2) */
+    STRATA_E_BUFFER_TOO_SMALL,   /* the caller's buffer cannot hold the result (ERROR_INSUFFICIENT_BUFFER, 122) */
+    STRATA_E_UNSUPPORTED,        /* this platform lacks the capability (ERROR_NOT_SUPPORTED, 50) */
+    STRATA_E_RESOURCE_EXHAUSTED, /* a fixed OS resource ran out, e.g. TLS keys (ERROR_NO_SYSTEM_RESOURCES, 1450) */
+    STRATA_E_NOACCESS,           /* a pointer argument cannot be written or read (ERROR_NOACCESS, 998) */
+    STRATA_E_INVALID_HANDLE,     /* a handle argument is not a live handle of the right kind (ERROR_INVALID_HANDLE, 6) */
+    STRATA_E_NOT_LOCKED,         /* unlocking something that is not locked (ERROR_NOT_LOCKED, 158) */
+    STRATA_E_COMMITMENT_LIMIT,   /* committing would pass the commit limit (ERROR_COMMITMENT_LIMIT, 1455) */
+    STRATA_E_GUARD_PAGE,         /* a guard page was touched; its guard is now gone (STATUS_GUARD_PAGE_VIOLATION, 0x80000001) */
+    STRATA_E_FILE_INVALID,       /* the file cannot be mapped, e.g. it is empty (ERROR_FILE_INVALID, 1006) */
+    STRATA_E_MAPPED_ALIGNMENT,   /* a view offset or address is not aligned (ERROR_MAPPED_ALIGNMENT, 1132) */
+    STRATA_E_PRIVILEGE_NOT_HELD, /* the call needs a privilege the process lacks (ERROR_PRIVILEGE_NOT_HELD, 1314) */
+    STRATA_E_WORKING_SET_QUOTA,  /* too many pages locked (ERROR_WORKING_SET_QUOTA, 1453) */
+    STRATA_E_NO_MORE_ITEMS,      /* an enumeration has ended (ERROR_NO_MORE_ITEMS, 259) */
+    STRATA_E_DISCARDED,          /* the memory was discarded (ERROR_DISCARDED, 157) */
+    STRATA_E_GEN_FAILURE,        /* the request cannot be done in this state (ERROR_GEN_FAILURE, 31) */
+    STRATA_E_BAD_LENGTH,         /* a length argument is wrong for the information asked (ERROR_BAD_LENGTH, 24) */
     STRATA_STATUS_COUNT
 } strata_status;
 
@@ -74,6 +87,23 @@ typedef enum strata_status {
  * Never fails, never allocates, thread-safe.
  */
 STRATA_API const char *strata_status_name(strata_status status);
+
+/*
+ * strata_status_win32_error — the Win32 last-error code Windows reports for
+ * the same failure (the number in brackets beside each status above);
+ * ERROR_SUCCESS (0) for STRATA_OK, ERROR_INVALID_PARAMETER (87) for a value
+ * outside the enum. Never fails, thread-safe.
+ */
+STRATA_API uint32_t strata_status_win32_error(strata_status status);
+
+/*
+ * strata_last_error / strata_set_last_error — the calling thread's Win32-style
+ * last-error value, as GetLastError/SetLastError keep it: a thread-local slot
+ * on POSIX, the system's own slot on Windows (so the two agree there).
+ * A new thread starts with 0. Never fail.
+ */
+STRATA_API uint32_t strata_last_error(void);
+STRATA_API void strata_set_last_error(uint32_t error);
 
 /* ------------------------------------------------------------------------ */
 /* Capabilities                                                             */
@@ -99,12 +129,12 @@ STRATA_API const strata_platform_info *strata_platform_get_info(void);
 /* ------------------------------------------------------------------------ */
 
 /* Page access rights; combine with |. Write implies read on every OS. */
-typedef enum strata_page_access {
-    STRATA_PAGE_NONE = 0,
-    STRATA_PAGE_READ = 1,
-    STRATA_PAGE_WRITE = 2,
-    STRATA_PAGE_EXECUTE = 4
-} strata_page_access;
+typedef enum strata_access {
+    STRATA_ACCESS_NONE = 0,
+    STRATA_ACCESS_READ = 1,
+    STRATA_ACCESS_WRITE = 2,
+    STRATA_ACCESS_EXECUTE = 4
+} strata_access;
 
 /*
  * Common rules for the page-range functions below:
@@ -149,7 +179,7 @@ STRATA_API strata_status strata_platform_release(void *address, size_t size);
  * STRATA_E_NO_MEMORY when the OS cannot supply the memory (commit limit).
  */
 STRATA_API strata_status strata_platform_commit(void *address, size_t size,
-                                                strata_page_access access);
+                                                strata_access access);
 
 /*
  * strata_platform_decommit — drop the memory behind committed pages and
@@ -168,11 +198,256 @@ STRATA_API strata_status strata_platform_reset(void *address, size_t size);
 /*
  * strata_platform_protect — set the access of committed pages. Touching a
  * page in a way its access forbids raises the OS's access fault (SIGSEGV or
- * SIGBUS on POSIX, EXCEPTION_ACCESS_VIOLATION on Windows).
+ * SIGBUS on POSIX, EXCEPTION_ACCESS_VIOLATION on Windows). In a
+ * copy-on-write view (strata_platform_shared_map) WRITE writes to private
+ * copies of the pages.
  * On Windows every page must be committed (STRATA_E_INVALID_ADDRESS).
  */
 STRATA_API strata_status strata_platform_protect(void *address, size_t size,
-                                                 strata_page_access access);
+                                                 strata_access access);
+
+/* ------------------------------------------------------------------------ */
+/* Files (for file-backed sections)                                         */
+/* ------------------------------------------------------------------------ */
+
+/* A file: a descriptor on POSIX, a HANDLE on Windows; STRATA_NO_FILE when none. */
+typedef intptr_t strata_native_file;
+#define STRATA_NO_FILE ((strata_native_file)-1)
+
+/* What strata_platform_file_open does when the file exists or not (CreateFile's dispositions). */
+typedef enum strata_file_disposition {
+    STRATA_FILE_CREATE_NEW = 1,       /* create; fail with STRATA_E_CONFLICTING_ADDRESS if it exists */
+    STRATA_FILE_CREATE_ALWAYS = 2,    /* create, or truncate an existing file */
+    STRATA_FILE_OPEN_EXISTING = 3,    /* open; STRATA_E_NOT_FOUND if missing */
+    STRATA_FILE_OPEN_ALWAYS = 4,      /* open, or create if missing */
+    STRATA_FILE_TRUNCATE_EXISTING = 5 /* open and truncate; STRATA_E_NOT_FOUND if missing */
+} strata_file_disposition;
+
+/*
+ * strata_platform_file_open — open `path` for reading, and for writing when
+ * `writable`. STRATA_E_INVALID_PARAMETER for a NULL or empty path or an
+ * unknown disposition; STRATA_E_NOT_FOUND, STRATA_E_ACCESS_DENIED as the OS
+ * says; STRATA_E_CONFLICTING_ADDRESS when CREATE_NEW meets an existing file.
+ */
+STRATA_API strata_status strata_platform_file_open(const char *path, bool writable,
+                                                   strata_file_disposition disposition,
+                                                   strata_native_file *out_file);
+
+/* strata_platform_file_close — close a file from strata_platform_file_open. */
+STRATA_API strata_status strata_platform_file_close(strata_native_file file);
+
+/*
+ * strata_platform_lock_pages — keep committed pages resident (mlock,
+ * VirtualLock). STRATA_E_WORKING_SET_QUOTA when the OS limit on locked
+ * memory is reached.
+ */
+STRATA_API strata_status strata_platform_lock_pages(void *address, size_t size);
+
+/* strata_platform_unlock_pages — let locked pages be paged out again. */
+STRATA_API strata_status strata_platform_unlock_pages(void *address, size_t size);
+
+/*
+ * strata_platform_is_mapped — whether every page of [address, address+size)
+ * is mapped in the process, whatever its access. `address` need not be
+ * aligned; size 0 asks about the page holding address. Never faults.
+ */
+STRATA_API bool strata_platform_is_mapped(const void *address, size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* Access faults                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* What a fault handler decided about an access fault. */
+typedef enum strata_fault_action {
+    STRATA_FAULT_NOT_MINE, /* not strata's: the program's own handling applies, as if strata weren't there */
+    STRATA_FAULT_RETRY,    /* resolved silently: the access is retried */
+    STRATA_FAULT_GUARD     /* a guard page, now unguarded: the program sees one guard-page fault
+                              (STATUS_GUARD_PAGE_VIOLATION on Windows, the SIGSEGV it would get on
+                              POSIX), and the access succeeds if it resumes */
+} strata_fault_action;
+
+/* Called on the faulting thread, inside the signal or exception context. */
+typedef strata_fault_action (*strata_fault_handler)(void *address);
+
+/*
+ * strata_platform_set_fault_handler — route access faults (SIGSEGV/SIGBUS,
+ * EXCEPTION_ACCESS_VIOLATION) through `handler` first. One handler per
+ * process (another one is STRATA_E_INVALID_PARAMETER). Handlers the program
+ * installed before the call keep receiving the faults strata does not claim;
+ * on POSIX, calling again puts strata back in front of a signal handler the
+ * program installed since.
+ */
+STRATA_API strata_status strata_platform_set_fault_handler(strata_fault_handler handler);
+
+/* ------------------------------------------------------------------------ */
+/* Shared memory and file mappings                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A memory object several views (and processes) can map: anonymous shared
+ * memory, a named one other processes open by name, or a file. The caller
+ * owns the record; the functions below fill and use it. Named objects keep
+ * a small header, shared by every process, that records what openers need
+ * (size, the creator's tag, maximum access) and, for files, where the file
+ * is; on POSIX it also records which processes hold the name, so that the
+ * name goes when the last one closes it or ends (Windows does that itself).
+ *
+ * Backends: platform/posix_shared.c (shm_open, memfd_create, mmap MAP_SHARED /
+ * MAP_PRIVATE, msync) and platform/windows_shared.c (CreateFileMapping,
+ * MapViewOfFileEx, FlushViewOfFile). All functions are thread-safe.
+ */
+typedef struct strata_shared {
+    intptr_t data;          /* what views map: a descriptor (POSIX) or file-mapping HANDLE (Windows) */
+    intptr_t name_object;   /* named objects: the header's descriptor or HANDLE; -1 otherwise */
+    void *header;           /* named objects: the shared header, mapped; NULL otherwise */
+    uint64_t data_offset;   /* where the data starts in `data` */
+    uint64_t size;          /* bytes of data */
+    uint32_t tag;           /* the creator's word, given back to every opener */
+    strata_access access;   /* the most any view may have */
+    bool reserve;           /* pages of views start inaccessible (SEC_RESERVE) */
+    bool file_backed;       /* the data is a file's */
+    char os_name[256];      /* POSIX: the shm name of a named object ("" otherwise) */
+    uint32_t hold;          /* POSIX: this record's hold on the name, a slot in the header */
+} strata_shared;
+
+/*
+ * Names: any non-empty string, case-sensitive, at most 200 bytes once the
+ * backend has escaped the characters its namespace reserves ('/' on POSIX,
+ * '\' on Windows, and '%' on both): STRATA_E_INVALID_PARAMETER otherwise.
+ * POSIX objects live as "/strata.<name>"; Windows ones as "strata.h.<name>"
+ * (header) and "strata.d.<name>" (data) in the session's namespace.
+ */
+
+/*
+ * strata_platform_file_size — the current size in bytes of an open file.
+ * STRATA_E_INVALID_HANDLE when `file` is not an open file;
+ * STRATA_E_INVALID_PARAMETER for a NULL out_size.
+ */
+STRATA_API strata_status strata_platform_file_size(strata_native_file file, uint64_t *out_size);
+
+/*
+ * strata_platform_file_grow — extend a file opened for writing to `size`
+ * bytes (a file already that long is left alone). The new bytes read as
+ * zero. STRATA_E_INVALID_HANDLE for a bad file, STRATA_E_ACCESS_DENIED when
+ * it is not writable, STRATA_E_NO_MEMORY when the disk is full.
+ */
+STRATA_API strata_status strata_platform_file_grow(strata_native_file file, uint64_t size);
+
+/*
+ * strata_platform_shared_create — make a shared-memory object of `size`
+ * bytes (> 0), zero-filled, whose views may have at most `access` (READ
+ * must be in it). `reserve` makes every page of every view start
+ * inaccessible until strata_platform_view_commit. `name` NULL (or "") makes
+ * an anonymous object; otherwise, when an object of that name already
+ * exists in any process, *out describes it instead (its size, access,
+ * reserve and tag, not the ones given) and *out_existed is true.
+ *   out          receives the object (required).
+ *   out_existed  may be NULL.
+ * STRATA_E_INVALID_PARAMETER for a bad argument or name, STRATA_E_NO_MEMORY
+ * when the OS has no room, STRATA_E_GEN_FAILURE when an existing object of
+ * that name never finished being made (its maker died half-way),
+ * STRATA_E_RESOURCE_EXHAUSTED when 1014 holds of one name are open at once
+ * (POSIX).
+ */
+STRATA_API strata_status strata_platform_shared_create(const char *name, uint64_t size,
+                                                       strata_access access, bool reserve,
+                                                       uint32_t tag, strata_shared *out,
+                                                       bool *out_existed);
+
+/*
+ * strata_platform_shared_from_file — an object whose data is the first
+ * `size` bytes (> 0) of an open file; the caller may close `file` afterwards.
+ * The file must be open for reading, and for writing when `access` has
+ * WRITE (STRATA_E_ACCESS_DENIED); it must already be at least `size` bytes
+ * long (STRATA_E_INVALID_PARAMETER; see strata_platform_file_grow). Names
+ * work as for strata_platform_shared_create; another process opening the
+ * name reopens the file by its path (STRATA_E_UNSUPPORTED for a named
+ * object where the OS cannot tell a descriptor's path).
+ * STRATA_E_INVALID_HANDLE when `file` is not an open file.
+ */
+STRATA_API strata_status strata_platform_shared_from_file(strata_native_file file, uint64_t size,
+                                                          strata_access access, const char *name,
+                                                          uint32_t tag, strata_shared *out,
+                                                          bool *out_existed);
+
+/*
+ * strata_platform_shared_open — the object named `name`, made by this or
+ * another process and not yet closed by all of them. STRATA_E_NOT_FOUND
+ * when there is none; STRATA_E_INVALID_PARAMETER for a NULL out or a bad
+ * name; STRATA_E_FILE_INVALID when the object's file is gone, replaced or
+ * shorter than the object; STRATA_E_ACCESS_DENIED when it can no longer be
+ * opened as the object needs; STRATA_E_GEN_FAILURE when its maker never
+ * finished it. strata_platform_shared_create meets the same failures when
+ * the name exists.
+ */
+STRATA_API strata_status strata_platform_shared_open(const char *name, strata_shared *out);
+
+/*
+ * strata_platform_shared_inherit — on POSIX after fork, in the child, for
+ * each record it inherited: make the record the child's own hold on the
+ * name, so that the name lasts until both processes have closed it or
+ * ended. Windows has no fork: a no-op there.
+ */
+STRATA_API void strata_platform_shared_inherit(strata_shared *shared);
+
+/*
+ * strata_platform_shared_close — let go of the object. Mapped views stay
+ * valid; a name goes when the last process holding it closes it. The record
+ * must not be used again. STRATA_E_INVALID_PARAMETER for NULL.
+ */
+STRATA_API strata_status strata_platform_shared_close(strata_shared *shared);
+
+/*
+ * strata_platform_shared_map — map bytes [offset, offset+size) of the
+ * object's data.
+ *   offset         a multiple of the allocation granularity
+ *                  (STRATA_E_INVALID_PARAMETER); offset + size within the
+ *                  data, rounded up to a page (STRATA_E_INVALID_PARAMETER).
+ *   size           non-zero multiple of the page size.
+ *   access         the view's access, within the object's (STRATA_E_ACCESS_DENIED);
+ *                  NONE maps an inaccessible view.
+ *   copy_on_write  writes go to private copies, never to the object
+ *                  (MAP_PRIVATE, FILE_MAP_COPY).
+ *   alignment      0 for the allocation granularity, else a power of two
+ *                  that is a multiple of it: the base's alignment when
+ *                  `address` is NULL.
+ *   address        NULL for any suitably aligned base, else the base wanted:
+ *                  STRATA_E_CONFLICTING_ADDRESS when any page of the range
+ *                  is in use.
+ * Pages of a reserve object start inaccessible (see strata_platform_view_commit).
+ * STRATA_E_NO_MEMORY when there is no room.
+ */
+STRATA_API strata_status strata_platform_shared_map(const strata_shared *shared, uint64_t offset,
+                                                    size_t size, strata_access access,
+                                                    bool copy_on_write, size_t alignment,
+                                                    void *address, void **out_base);
+
+/*
+ * strata_platform_shared_unmap — unmap a whole view: `base` and `size` as
+ * strata_platform_shared_map gave and took them. STRATA_E_INVALID_ADDRESS
+ * when they are not a view's, where the OS can tell (Windows; POSIX munmap
+ * accepts any range).
+ */
+STRATA_API strata_status strata_platform_shared_unmap(void *base, size_t size);
+
+/*
+ * strata_platform_shared_flush — start writing the modified pages of
+ * [address, address+size) of a view back to its object (msync MS_ASYNC,
+ * FlushViewOfFile); the range is rounded out to pages. Views of anonymous
+ * memory and copy-on-write views have nothing to write and succeed.
+ * STRATA_E_INVALID_ADDRESS when the range is not mapped.
+ */
+STRATA_API strata_status strata_platform_shared_flush(const void *address, size_t size);
+
+/*
+ * strata_platform_view_commit — give pages of a view `access` (within the
+ * view's): commits them first when the object is a reserve object, so that
+ * they are backed in the object for every view, and otherwise just sets
+ * their access. `copy_on_write` must be what the view was mapped with.
+ * Page-range rules as above; STRATA_E_NO_MEMORY when the OS cannot back them.
+ */
+STRATA_API strata_status strata_platform_view_commit(void *address, size_t size,
+                                                     strata_access access, bool copy_on_write);
 
 /* ------------------------------------------------------------------------ */
 /* Lock                                                                     */

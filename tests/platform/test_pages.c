@@ -39,7 +39,7 @@ static unsigned char *reserve_and_commit(size_t pages, size_t committed)
     assert_non_null(base);
     if (committed > 0) {
         assert_status(strata_platform_commit(base, committed * page_size(),
-                                             STRATA_PAGE_READ | STRATA_PAGE_WRITE),
+                                             STRATA_ACCESS_READ | STRATA_ACCESS_WRITE),
                       STRATA_OK);
     }
     return base;
@@ -92,7 +92,7 @@ static void test_recommit_keeps_contents(void **state)
     unsigned char *base = reserve_and_commit(4, 2);
     memset(base, 0x3C, 2 * page_size());
     /* Commit a range that overlaps the committed pages and adds new ones. */
-    assert_status(strata_platform_commit(base, 4 * page_size(), STRATA_PAGE_READ | STRATA_PAGE_WRITE),
+    assert_status(strata_platform_commit(base, 4 * page_size(), STRATA_ACCESS_READ | STRATA_ACCESS_WRITE),
                   STRATA_OK);
     assert_true(all_bytes_are(base, 2 * page_size(), 0x3C));
     assert_true(all_bytes_are(base + 2 * page_size(), 2 * page_size(), 0));
@@ -108,7 +108,7 @@ static void test_decommitted_pages_read_zero_after_recommit(void **state)
     /* Decommit the middle four pages only. */
     unsigned char *middle = base + 2 * page_size();
     assert_status(strata_platform_decommit(middle, 4 * page_size()), STRATA_OK);
-    assert_status(strata_platform_commit(middle, 4 * page_size(), STRATA_PAGE_READ | STRATA_PAGE_WRITE),
+    assert_status(strata_platform_commit(middle, 4 * page_size(), STRATA_ACCESS_READ | STRATA_ACCESS_WRITE),
                   STRATA_OK);
     assert_true(all_bytes_are(middle, 4 * page_size(), 0));
     assert_true(all_bytes_are(base, 2 * page_size(), 0xEE));
@@ -170,7 +170,7 @@ static void test_reserve_at_requested_address(void **state)
     void *clash = (void *)0x1;
     assert_status(strata_platform_reserve(size, 0, first, &clash), STRATA_E_CONFLICTING_ADDRESS);
     assert_ptr_equal(clash, (void *)0x1);
-    assert_status(strata_platform_commit(again, page_size(), STRATA_PAGE_READ | STRATA_PAGE_WRITE),
+    assert_status(strata_platform_commit(again, page_size(), STRATA_ACCESS_READ | STRATA_ACCESS_WRITE),
                   STRATA_OK);
     assert_status(strata_platform_release(again, size), STRATA_OK);
 }
@@ -229,12 +229,12 @@ typedef strata_status (*range_fn)(void *address, size_t size);
 
 static strata_status commit_rw(void *address, size_t size)
 {
-    return strata_platform_commit(address, size, STRATA_PAGE_READ | STRATA_PAGE_WRITE);
+    return strata_platform_commit(address, size, STRATA_ACCESS_READ | STRATA_ACCESS_WRITE);
 }
 
 static strata_status protect_read(void *address, size_t size)
 {
-    return strata_platform_protect(address, size, STRATA_PAGE_READ);
+    return strata_platform_protect(address, size, STRATA_ACCESS_READ);
 }
 
 static void test_range_functions_reject_bad_ranges(void **state)
@@ -264,14 +264,14 @@ static void test_bad_access_values_are_refused(void **state)
     (void)state;
     size_t page = page_size();
     unsigned char *base = reserve_and_commit(1, 1);
-    strata_page_access bad[] = {STRATA_PAGE_WRITE, STRATA_PAGE_WRITE | STRATA_PAGE_EXECUTE,
-                                (strata_page_access)8, (strata_page_access)0x100};
+    strata_access bad[] = {STRATA_ACCESS_WRITE, STRATA_ACCESS_WRITE | STRATA_ACCESS_EXECUTE,
+                                (strata_access)8, (strata_access)0x100};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_status(strata_platform_commit(base, page, bad[i]), STRATA_E_INVALID_PARAMETER);
         assert_status(strata_platform_protect(base, page, bad[i]), STRATA_E_INVALID_PARAMETER);
     }
     base[0] = 9; /* still read-write */
-    assert_status(strata_platform_protect(base, page, STRATA_PAGE_READ | STRATA_PAGE_EXECUTE), STRATA_OK);
+    assert_status(strata_platform_protect(base, page, STRATA_ACCESS_READ | STRATA_ACCESS_EXECUTE), STRATA_OK);
     assert_int_equal(base[0], 9);
     assert_status(strata_platform_release(base, page), STRATA_OK);
 }
@@ -283,9 +283,9 @@ static void test_commit_outside_any_reservation_fails(void **state)
     void *base = NULL;
     assert_status(strata_platform_reserve(size, 0, NULL, &base), STRATA_OK);
     assert_status(strata_platform_release(base, size), STRATA_OK);
-    assert_status(strata_platform_commit(base, size, STRATA_PAGE_READ | STRATA_PAGE_WRITE),
+    assert_status(strata_platform_commit(base, size, STRATA_ACCESS_READ | STRATA_ACCESS_WRITE),
                   STRATA_E_INVALID_ADDRESS);
-    assert_status(strata_platform_protect(base, size, STRATA_PAGE_READ), STRATA_E_INVALID_ADDRESS);
+    assert_status(strata_platform_protect(base, size, STRATA_ACCESS_READ), STRATA_E_INVALID_ADDRESS);
 }
 
 /* ---- protection is enforced (child processes) -------------------------- */
@@ -304,7 +304,7 @@ static void child_write_read_only_page(void)
 {
     unsigned char *base = reserve_and_commit(2, 2);
     write_byte(base + page_size() + 10, 1);
-    assert_status(strata_platform_protect(base + page_size(), page_size(), STRATA_PAGE_READ), STRATA_OK);
+    assert_status(strata_platform_protect(base + page_size(), page_size(), STRATA_ACCESS_READ), STRATA_OK);
     (void)read_byte(base + page_size() + 10);
     write_byte(base + 10, 2); /* the first page is still writable */
     child_expect_fault_at(base + page_size(), page_size());
@@ -316,7 +316,7 @@ static void child_write_read_only_page(void)
 static void child_read_no_access_page(void)
 {
     unsigned char *base = reserve_and_commit(1, 1);
-    assert_status(strata_platform_protect(base, page_size(), STRATA_PAGE_NONE), STRATA_OK);
+    assert_status(strata_platform_protect(base, page_size(), STRATA_ACCESS_NONE), STRATA_OK);
     child_expect_fault_at(base, page_size());
     (void)read_byte(base + 100);
     exit(CHILD_NO_FAULT);
@@ -343,8 +343,8 @@ static void child_touch_reserved_page(void)
 static void child_write_after_reprotect(void)
 {
     unsigned char *base = reserve_and_commit(1, 1);
-    assert_status(strata_platform_protect(base, page_size(), STRATA_PAGE_READ), STRATA_OK);
-    assert_status(strata_platform_protect(base, page_size(), STRATA_PAGE_READ | STRATA_PAGE_WRITE),
+    assert_status(strata_platform_protect(base, page_size(), STRATA_ACCESS_READ), STRATA_OK);
+    assert_status(strata_platform_protect(base, page_size(), STRATA_ACCESS_READ | STRATA_ACCESS_WRITE),
                   STRATA_OK);
     child_expect_fault_at(base, page_size());
     write_byte(base, 42);

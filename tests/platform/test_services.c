@@ -57,6 +57,49 @@ static void test_every_status_has_its_own_name(void **state)
     assert_string_equal(strata_status_name((strata_status)-1), "STRATA_STATUS_UNKNOWN");
 }
 
+static void test_statuses_map_to_win32_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(strata_status_win32_error(STRATA_OK), 0);
+    assert_int_equal(strata_status_win32_error(STRATA_E_INVALID_PARAMETER), 87);
+    assert_int_equal(strata_status_win32_error(STRATA_E_INVALID_ADDRESS), 487);
+    assert_int_equal(strata_status_win32_error(STRATA_E_CONFLICTING_ADDRESS), 487);
+    assert_int_equal(strata_status_win32_error(STRATA_E_NO_MEMORY), 8);
+    assert_int_equal(strata_status_win32_error(STRATA_E_NOACCESS), 998);
+    assert_int_equal(strata_status_win32_error(STRATA_E_GUARD_PAGE), 0x80000001u);
+    assert_int_equal(strata_status_win32_error(STRATA_E_NO_MORE_ITEMS), 259);
+    for (int i = 1; i < STRATA_STATUS_COUNT; i++) {
+        assert_int_not_equal(strata_status_win32_error((strata_status)i), 0);
+    }
+    assert_int_equal(strata_status_win32_error(STRATA_STATUS_COUNT), 87);
+}
+
+/* ---- last error ------------------------------------------------------- */
+
+static void read_fresh_last_error(void *argument)
+{
+    uint32_t *seen = argument;
+    seen[0] = strata_last_error();
+    strata_set_last_error(1234);
+    seen[1] = strata_last_error();
+}
+
+static void test_last_error_is_per_thread(void **state)
+{
+    (void)state;
+    strata_set_last_error(487);
+    assert_int_equal(strata_last_error(), 487);
+    uint32_t seen[2] = {99, 99};
+    test_thread thread;
+    assert_true(test_thread_start(&thread, read_fresh_last_error, seen));
+    test_thread_join(&thread);
+    assert_int_equal(seen[0], 0);
+    assert_int_equal(seen[1], 1234);
+    assert_int_equal(strata_last_error(), 487);
+    strata_set_last_error(0);
+    assert_int_equal(strata_last_error(), 0);
+}
+
 /* ---- fork hooks ---------------------------------------------------------- */
 
 static int prepare_calls, parent_calls, child_calls;
@@ -294,6 +337,8 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_status_has_its_own_name),
+        cmocka_unit_test(test_statuses_map_to_win32_errors),
+        cmocka_unit_test(test_last_error_is_per_thread),
         cmocka_unit_test(test_atfork_hooks_run_where_fork_exists),
         cmocka_unit_test(test_env_get_copies_value_and_length),
         cmocka_unit_test(test_env_get_reports_short_buffer_with_needed_length),

@@ -1,5 +1,6 @@
 /*
- * tests/support/child.c — child processes for tests that must crash.
+ * tests/support/child.c — child processes for tests that must crash, and
+ * fresh ones for tests of what processes share through the OS.
  */
 #if !defined(_WIN32)
 #define _POSIX_C_SOURCE 200809L
@@ -20,6 +21,9 @@
 #endif
 #ifndef VALGRIND_DISABLE_ERROR_REPORTING
 #define VALGRIND_DISABLE_ERROR_REPORTING
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
 #endif
 
 static const child_scenario *registered;
@@ -52,6 +56,16 @@ int child_dispatch(int argc, char **argv, const child_scenario *scenarios)
 }
 
 static uintptr_t fault_start, fault_end;
+
+void child_allow_faults(void)
+{
+    VALGRIND_DISABLE_ERROR_REPORTING;
+}
+
+bool child_under_valgrind(void)
+{
+    return RUNNING_ON_VALGRIND != 0;
+}
 
 #if defined(_WIN32)
 #define WIN32_LEAN_AND_MEAN
@@ -125,11 +139,19 @@ bool child_run(const char *name, child_result *result)
     return true;
 }
 
+bool child_run_fresh(const char *name, child_result *result)
+{
+    return child_run(name, result);
+}
+
 #else
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 static void on_fault(int signal_number, siginfo_t *info, void *context)
 {
@@ -152,6 +174,28 @@ void child_expect_fault_at(const void *address, size_t size)
     sigemptyset(&action.sa_mask);
     sigaction(SIGSEGV, &action, NULL);
     sigaction(SIGBUS, &action, NULL);
+}
+
+/* Reads the child's stderr from `read_end` to its end, closes it, and waits for the child. */
+static void collect_child(pid_t pid, int read_end, child_result *result)
+{
+    size_t used = 0;
+    ssize_t got;
+    char sink[512];
+    while ((got = read(read_end, sink, sizeof sink)) > 0) {
+        size_t room = sizeof result->output - 1 - used;
+        size_t take = (size_t)got < room ? (size_t)got : room;
+        memcpy(result->output + used, sink, take);
+        used += take;
+    }
+    result->output[used] = '\0';
+    close(read_end);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+    }
+    result->exited = WIFEXITED(status);
+    result->exit_code = result->exited ? WEXITSTATUS(status) : 0;
+    result->signal_number = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
 bool child_run(const char *name, child_result *result)
@@ -177,23 +221,42 @@ bool child_run(const char *name, child_result *result)
         _exit(0);
     }
     close(pipe_ends[1]);
-    size_t used = 0;
-    ssize_t got;
-    char sink[512];
-    while ((got = read(pipe_ends[0], sink, sizeof sink)) > 0) {
-        size_t room = sizeof result->output - 1 - used;
-        size_t take = (size_t)got < room ? (size_t)got : room;
-        memcpy(result->output + used, sink, take);
-        used += take;
+    collect_child(pid, pipe_ends[0], result);
+    return true;
+}
+
+bool child_run_fresh(const char *name, child_result *result)
+{
+    memset(result, 0, sizeof *result);
+    /* The real path: under Valgrind /proc/self/exe is the tool, but reading
+     * the link gives the program it runs. */
+    char self[4096];
+    ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0 || (size_t)length >= sizeof self - 1) {
+        return false;
     }
-    result->output[used] = '\0';
-    close(pipe_ends[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
+    self[length] = '\0';
+    int pipe_ends[2];
+    if (pipe(pipe_ends) != 0) {
+        return false;
     }
-    result->exited = WIFEXITED(status);
-    result->exit_code = result->exited ? WEXITSTATUS(status) : 0;
-    result->signal_number = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_ends[1], STDERR_FILENO);
+    posix_spawn_file_actions_addclose(&actions, pipe_ends[0]);
+    posix_spawn_file_actions_addclose(&actions, pipe_ends[1]);
+    char child_flag[] = "--child";
+    char *argv[] = {self, child_flag, (char *)name, NULL};
+    fflush(NULL);
+    pid_t pid;
+    int error = posix_spawn(&pid, self, &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe_ends[1]);
+    if (error != 0) {
+        close(pipe_ends[0]);
+        return false;
+    }
+    collect_child(pid, pipe_ends[0], result);
     return true;
 }
 #endif

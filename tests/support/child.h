@@ -39,10 +39,33 @@ int child_dispatch(int argc, char **argv, const child_scenario *scenarios);
 bool child_run(const char *name, child_result *result);
 
 /*
+ * child_run_fresh — as child_run, but the child is always a new execution
+ * of the test binary ("--child <name>"), never a fork, so it starts with
+ * none of this process's state: what it shares with the test must go
+ * through the OS (named objects, files, the environment it inherits).
+ * On POSIX it is posix_spawn of /proc/self/exe; on Windows the same as
+ * child_run, which already starts a new process.
+ */
+bool child_run_fresh(const char *name, child_result *result);
+
+/*
  * child_expect_fault_at — from now on, an access fault in this process exits
  * with CHILD_FAULT_AT_EXPECTED if its address lies in [address, address+size),
  * else CHILD_FAULT_ELSEWHERE.
  */
 void child_expect_fault_at(const void *address, size_t size);
+
+/*
+ * child_allow_faults — the scenario faults on purpose and handles the faults
+ * itself: under Valgrind, stop reporting those accesses as errors.
+ */
+void child_allow_faults(void);
+
+/*
+ * child_under_valgrind — whether the test runs inside Valgrind, which reports
+ * a fault on a page its own bookkeeping calls inaccessible with a fault
+ * address of 0, so handlers that resolve faults by address cannot work there.
+ */
+bool child_under_valgrind(void);
 
 #endif /* STRATA_TEST_CHILD_H */

@@ -8,7 +8,7 @@ int main(void)
     const strata_platform_info *info = strata_platform_get_info();
     void *base = NULL;
     if (strata_platform_reserve(info->page_size, 0, NULL, &base) != STRATA_OK ||
-        strata_platform_commit(base, info->page_size, STRATA_PAGE_READ | STRATA_PAGE_WRITE) != STRATA_OK) {
+        strata_platform_commit(base, info->page_size, STRATA_ACCESS_READ | STRATA_ACCESS_WRITE) != STRATA_OK) {
         return 1;
     }
     *(volatile char *)base = 1;
