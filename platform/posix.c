@@ -18,6 +18,17 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Valgrind runs the program on a synthetic CPU whose access faults carry a
+ * wrong address; strata asks whether it is there (a no-op elsewhere). */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 #if defined(__linux__)
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -36,6 +47,7 @@ void strata__platform_query_info(strata_platform_info *info)
     info->allocation_granularity = info->page_size;
     info->can_release_partially = true;
     info->has_fork = true;
+    info->faults_have_addresses = RUNNING_ON_VALGRIND == 0;
     info->processor_count = cpus > 0 ? (unsigned)cpus : 1;
 }
 

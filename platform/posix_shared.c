@@ -520,7 +520,7 @@ strata_status strata_platform_shared_create(const char *name, uint64_t size, str
     bool existed = false;
     uint64_t bytes = round_to_page(size);
     if (name == NULL || name[0] == '\0') {
-        int fd;
+        int fd = -1;
         strata_status status = make_anonymous(bytes, &fd);
         if (status != STRATA_OK) {
             return status;

@@ -17,6 +17,7 @@ void strata__platform_query_info(strata_platform_info *info)
     /* VirtualFree(MEM_RELEASE) frees only a whole reservation, from its base. */
     info->can_release_partially = false;
     info->has_fork = false;
+    info->faults_have_addresses = true;
     info->processor_count = system.dwNumberOfProcessors > 0 ? system.dwNumberOfProcessors : 1;
 }
 
@@ -216,6 +217,11 @@ strata_status strata_platform_protect(void *address, size_t size, strata_access 
                            protect == PAGE_READWRITE ? PAGE_WRITECOPY : PAGE_EXECUTE_WRITECOPY,
                            &previous)) {
             return STRATA_OK;
+        }
+        /* Wine says ERROR_INVALID_PARAMETER for free memory; the contract
+         * is an address error either way. */
+        if (!strata_platform_is_mapped(address, size)) {
+            return STRATA_E_INVALID_ADDRESS;
         }
         SetLastError(error);
         return status_from_last_error();

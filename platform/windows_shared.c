@@ -594,7 +594,19 @@ strata_status strata_platform_shared_map(const strata_shared *shared, uint64_t o
         }
         return status_from_error(error);
     }
-    if (access == STRATA_ACCESS_NONE && !shared->reserve) {
+    if (copy_on_write && !(access & STRATA_ACCESS_WRITE) && !shared->reserve) {
+        /* FILE_MAP_COPY pages take writes at once; a caller that asked for
+         * no write access wants the first write to fault (and to decide). */
+        DWORD previous;
+        DWORD protect = (access & STRATA_ACCESS_EXECUTE) ? PAGE_EXECUTE_READ
+                        : (access & STRATA_ACCESS_READ)  ? PAGE_READONLY
+                                                         : PAGE_NOACCESS;
+        if (!VirtualProtect(view, size, protect, &previous)) {
+            strata_status status = status_from_error(GetLastError());
+            UnmapViewOfFile(view);
+            return status;
+        }
+    } else if (access == STRATA_ACCESS_NONE && !shared->reserve) {
         DWORD previous;
         if (!VirtualProtect(view, size, PAGE_NOACCESS, &previous)) {
             strata_status status = status_from_error(GetLastError());

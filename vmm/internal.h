@@ -96,9 +96,15 @@ bool strata__vmm_protect_is_valid(uint32_t protect, bool for_view, bool allow_mo
 /* The OS access for a protection: GUARD and NOACCESS give none. */
 strata_access strata__vmm_access_of(uint32_t protect);
 
-/* The OS access for a protection in this region: in a view that is not
- * copy-on-write, the WRITECOPY forms cannot write. */
+/* The OS access for a protection in this region: in views the WRITECOPY
+ * forms cannot write at the OS — in a shared view never, in a copy-on-write
+ * view not until the first write, which the fault handler turns into the
+ * page's READWRITE form (where the platform's faults carry addresses). */
 strata_access strata__vmm_region_access(const vmm_region *region, uint32_t protect);
+
+/* Routes access faults through the vmm (guard pages, copy-on-write views);
+ * idempotent. */
+strata_status strata__vmm_watch_faults(void);
 
 /* Whether a view's pages may take `protect`: its access set (NOACCESS none,
  * READONLY/WRITECOPY read, READWRITE read-write, EXECUTE forms add execute)

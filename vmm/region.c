@@ -92,7 +92,10 @@ strata_access strata__vmm_region_access(const vmm_region *region, uint32_t prote
     strata_access access = strata__vmm_access_of(protect);
     uint32_t base = base_protect(protect);
     bool writecopy = base == STRATA_PAGE_WRITECOPY || base == STRATA_PAGE_EXECUTE_WRITECOPY;
-    if (writecopy && region->type == STRATA_MEM_MAPPED && !region->copy_on_write) {
+    if (writecopy && region->type == STRATA_MEM_MAPPED &&
+        !(region->copy_on_write && !strata_platform_get_info()->faults_have_addresses)) {
+        /* Where faults cannot be resolved, copy-on-write pages take writes at
+         * once and keep reporting WRITECOPY. */
         access &= ~STRATA_ACCESS_WRITE;
     }
     return access;
@@ -210,7 +213,34 @@ static void unguard_page(vmm_region *region, size_t index)
  * context; the vmm never touches guard pages while holding its lock, so the
  * lock cannot be held by this thread here.
  */
-static strata_fault_action resolve_guard_fault(void *address)
+/* The first write to a WRITECOPY page of a copy-on-write view: the page
+ * becomes its private READWRITE form, as Windows reports it afterwards. */
+static bool take_private_copy(vmm_region *region, size_t index)
+{
+    uint32_t protect = region->pages[index] & PAGE_PROTECT_MASK;
+    uint32_t base = protect & 0xFFu;
+    if (region->type != STRATA_MEM_MAPPED || !region->copy_on_write || (protect & STRATA_PAGE_GUARD) ||
+        (base != STRATA_PAGE_WRITECOPY && base != STRATA_PAGE_EXECUTE_WRITECOPY)) {
+        return false;
+    }
+    uint32_t written = (protect & ~0xFFu) |
+                       (base == STRATA_PAGE_WRITECOPY ? STRATA_PAGE_READWRITE : STRATA_PAGE_EXECUTE_READWRITE);
+    if (strata_platform_protect(page_address(region, index), VMM_PAGE_SIZE,
+                                strata__vmm_access_of(written)) != STRATA_OK) {
+        return false;
+    }
+    region->pages[index] = (uint16_t)((region->pages[index] & ~PAGE_PROTECT_MASK) | written);
+    return true;
+}
+
+/*
+ * Faults the vmm resolves: the first touch of a guard page (the OS sees no
+ * access), turned into Windows' one-shot guard-page violation; and the first
+ * write to a copy-on-write page, retried once the page is private. Runs in
+ * the fault context; the vmm never touches client pages while holding its
+ * lock, so the lock cannot be held by this thread here.
+ */
+static strata_fault_action resolve_fault(void *address)
 {
     uintptr_t page = page_floor((uintptr_t)address);
     strata_fault_action action = STRATA_FAULT_NOT_MINE;
@@ -221,17 +251,24 @@ static strata_fault_action resolve_guard_fault(void *address)
         if (page_committed(region, index) && (region->pages[index] & STRATA_PAGE_GUARD)) {
             unguard_page(region, index);
             action = STRATA_FAULT_GUARD;
+        } else if (page_committed(region, index) && take_private_copy(region, index)) {
+            action = STRATA_FAULT_RETRY;
         }
     }
     strata__vmm_unlock();
     return action;
 }
 
+strata_status strata__vmm_watch_faults(void)
+{
+    return strata_platform_set_fault_handler(resolve_fault);
+}
+
 /* Guard pages need the fault handler; it is installed with the first one. */
 static strata_status prepare_for(uint32_t protect)
 {
     if (protect & STRATA_PAGE_GUARD) {
-        return strata_platform_set_fault_handler(resolve_guard_fault);
+        return strata__vmm_watch_faults();
     }
     return STRATA_OK;
 }
@@ -269,6 +306,34 @@ static strata_status reserve_region(uintptr_t base, size_t size, size_t alignmen
     return status;
 }
 
+/*
+ * MEM_TOP_DOWN: the highest free granule-aligned range. Neither mmap nor the
+ * tree knows the whole address space, so try from the top of user space
+ * down, stepping further each time something is in the way.
+ */
+static strata_status reserve_top_down(size_t size, uint32_t protect, void **out_base)
+{
+    uintptr_t top = VMM_HIGHEST_ADDRESS + 1;
+    if (size > top - VMM_LOWEST_ADDRESS) {
+        return STRATA_E_NO_MEMORY;
+    }
+    uintptr_t candidate = granule_floor(top - size);
+    size_t step = VMM_GRANULARITY;
+    for (int attempt = 0; attempt < 48 && candidate >= VMM_LOWEST_ADDRESS; attempt++) {
+        strata_status status = reserve_region(candidate, size, VMM_GRANULARITY, protect, out_base);
+        if (status != STRATA_E_CONFLICTING_ADDRESS && status != STRATA_E_INVALID_PARAMETER) {
+            return status;
+        }
+        if (candidate - VMM_LOWEST_ADDRESS < step) {
+            break;
+        }
+        candidate -= step;
+        step *= 2;
+    }
+    /* Nothing free near the top: anywhere will do. */
+    return reserve_region(0, size, VMM_GRANULARITY, protect, out_base);
+}
+
 strata_status strata_vmm_reserve(void *address, size_t size, uint32_t protect, uint32_t options,
                                  void **out_base)
 {
@@ -281,8 +346,9 @@ strata_status strata_vmm_reserve(void *address, size_t size, uint32_t protect, u
         if (!round_to_pages(size, &rounded) || rounded > VMM_HIGHEST_ADDRESS) {
             return STRATA_E_NO_MEMORY;
         }
-        /* MEM_TOP_DOWN is a placement preference; the OS's own placement
-         * (top-down on Linux and for large Windows reservations) stands. */
+        if (options & STRATA_VMM_TOP_DOWN) {
+            return reserve_top_down(rounded, protect, out_base);
+        }
         return reserve_region(0, rounded, VMM_GRANULARITY, protect, out_base);
     }
     uintptr_t base = granule_floor((uintptr_t)address);
@@ -646,7 +712,11 @@ static bool page_allows(const vmm_region *region, size_t index, bool write)
     }
     strata_access access = strata__vmm_region_access(region, protect);
     if (write) {
-        return (access & STRATA_ACCESS_WRITE) != 0;
+        /* A copy-on-write page takes a write: it gets a private copy. */
+        uint32_t base = protect & 0xFFu;
+        bool copies = region->copy_on_write &&
+                      (base == STRATA_PAGE_WRITECOPY || base == STRATA_PAGE_EXECUTE_WRITECOPY);
+        return copies || (access & STRATA_ACCESS_WRITE) != 0;
     }
     /* Execute-only pages can be read on every processor strata runs on. */
     return access != STRATA_ACCESS_NONE;

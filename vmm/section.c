@@ -37,6 +37,7 @@ struct section_object {
     uint32_t protect;          /* the section's PAGE_* protection */
     bool reserve;              /* SEC_RESERVE memory: pages committed through views */
     bool file_backed;
+    uint32_t page_modifier;    /* PAGE_NOCACHE or PAGE_WRITECOMBINE from SEC_*, else 0 */
     size_t handles;
     size_t view_count;
     view_link *views;
@@ -392,10 +393,16 @@ strata_status strata_section_create(strata_native_file file, uint64_t size, uint
                                     strata_section **out_section, bool *out_existed)
 {
     const uint32_t both = STRATA_SEC_COMMIT | STRATA_SEC_RESERVE;
+    const uint32_t modifiers = STRATA_SEC_NOCACHE | STRATA_SEC_WRITECOMBINE;
+    uint32_t modifier = attributes & modifiers;
+    attributes &= ~modifiers;
     if (out_section == NULL || !section_protect_is_valid(protect) || (attributes & ~both) != 0 ||
-        attributes == both || (file == STRATA_NO_FILE && size == 0)) {
+        attributes == both || modifier == modifiers || (file == STRATA_NO_FILE && size == 0)) {
         return STRATA_E_INVALID_PARAMETER;
     }
+    uint32_t page_modifier = modifier == STRATA_SEC_NOCACHE        ? STRATA_PAGE_NOCACHE
+                             : modifier == STRATA_SEC_WRITECOMBINE ? STRATA_PAGE_WRITECOMBINE
+                                                                   : 0;
     if (name != NULL && name[0] == '\0') {
         name = NULL; /* an empty name makes an unnamed section, as on Windows */
     }
@@ -430,7 +437,13 @@ strata_status strata_section_create(strata_native_file file, uint64_t size, uint
     if (status != STRATA_OK) {
         return status;
     }
-    return adopt(&shared, name, existed, RIGHTS_ALL, out_section, out_existed);
+    status = adopt(&shared, name, existed, RIGHTS_ALL, out_section, out_existed);
+    if (status == STRATA_OK && !existed) {
+        strata__vmm_lock();
+        (*out_section)->object->page_modifier = page_modifier;
+        strata__vmm_unlock();
+    }
+    return status;
 }
 
 strata_status strata_section_open(const char *name, uint32_t access, strata_section **out_section)
@@ -540,6 +553,8 @@ strata_status strata_section_map(strata_section *section, uint32_t access, uint6
     struct section_object *object = handle_is_live(section) ? section->object : NULL;
     uint32_t protect = view_protection(access);
     uint64_t length = size;
+    /* SEC_NOCACHE / SEC_WRITECOMBINE show in the view's protection. */
+    uint32_t modifier = object != NULL && protect != STRATA_PAGE_NOACCESS ? object->page_modifier : 0;
     if (object == NULL) {
         status = STRATA_E_INVALID_HANDLE;
     } else if (offset % VMM_GRANULARITY != 0 || (uintptr_t)address % VMM_GRANULARITY != 0) {
@@ -571,6 +586,7 @@ strata_status strata_section_map(strata_section *section, uint32_t access, uint6
     vmm_region *region = NULL;
     view_link *link = NULL;
     if (status == STRATA_OK) {
+        protect |= modifier;
         region = strata__vmm_region_new(0, bytes, protect, STRATA_MEM_MAPPED);
         link = strata__vmm_meta_alloc(sizeof *link);
         if (region == NULL || link == NULL) {
@@ -583,6 +599,13 @@ strata_status strata_section_map(strata_section *section, uint32_t access, uint6
         region->section_offset = offset;
         /* FILE_MAP_COPY views are private copies; READ|COPY ones are plain read-only views. */
         region->copy_on_write = is_writecopy(protect);
+        if (region->copy_on_write) {
+            /* Writes to WRITECOPY pages fault first, so that the page can
+             * turn READWRITE as it does on Windows. */
+            status = strata__vmm_watch_faults();
+        }
+    }
+    if (status == STRATA_OK) {
         status = strata_platform_shared_map(&object->shared, offset, bytes,
                                             strata__vmm_region_access(region, protect),
                                             region->copy_on_write, VMM_GRANULARITY, address, &base);

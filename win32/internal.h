@@ -21,7 +21,8 @@ static inline BOOL succeeded(strata_status status)
 typedef enum handle_kind { HANDLE_FREE = 0, HANDLE_SECTION, HANDLE_FILE } handle_kind;
 
 /* A new handle for a section or a file; NULL (with ERROR_NO_SYSTEM_RESOURCES) when the table is full. */
-HANDLE strata__win32_handle_new(handle_kind kind, void *section, strata_native_file file);
+HANDLE strata__win32_handle_new(handle_kind kind, void *section, strata_native_file file,
+                                DWORD file_access);
 
 /* The section behind a handle, or NULL if it is not a live section handle. */
 strata_section *strata__win32_handle_section(HANDLE handle);
@@ -29,6 +30,10 @@ strata_section *strata__win32_handle_section(HANDLE handle);
 /* The file behind a handle: a strata file handle's, or on Windows the system
  * handle itself; STRATA_NO_FILE when neither. */
 strata_native_file strata__win32_handle_file(HANDLE handle);
+
+/* The GENERIC_* access a strata file handle was opened with; GENERIC_ALL for
+ * the system's own handles on Windows, whose checks the system makes. */
+DWORD strata__win32_handle_file_access(HANDLE handle);
 
 /* Converts a wide name to UTF-8 in `out`; false when it does not fit. */
 bool strata__win32_narrow(const wchar_t *wide, char *out, size_t capacity);

@@ -22,18 +22,20 @@ typedef struct handle_slot {
     handle_kind kind;
     strata_section *section;
     strata_native_file file;
+    DWORD file_access; /* GENERIC_* rights of a file handle */
 } handle_slot;
 
 static handle_slot slots[HANDLE_SLOTS];
 static strata_lock slots_lock = STRATA_LOCK_INIT;
 
-HANDLE strata__win32_handle_new(handle_kind kind, void *section, strata_native_file file)
+HANDLE strata__win32_handle_new(handle_kind kind, void *section, strata_native_file file,
+                                DWORD file_access)
 {
     HANDLE handle = NULL;
     strata_lock_acquire(&slots_lock);
     for (size_t i = 0; i < HANDLE_SLOTS; i++) {
         if (slots[i].kind == HANDLE_FREE) {
-            slots[i] = (handle_slot){kind, section, file};
+            slots[i] = (handle_slot){kind, section, file, file_access};
             handle = (HANDLE)(HANDLE_BASE + 4 * i);
             break;
         }
@@ -58,7 +60,7 @@ static long slot_index(HANDLE handle)
 /* A copy of the live slot behind a handle; kind HANDLE_FREE when none. */
 static handle_slot read_slot(HANDLE handle)
 {
-    handle_slot copy = {HANDLE_FREE, NULL, STRATA_NO_FILE};
+    handle_slot copy = {HANDLE_FREE, NULL, STRATA_NO_FILE, 0};
     long index = slot_index(handle);
     if (index >= 0) {
         strata_lock_acquire(&slots_lock);
@@ -94,10 +96,31 @@ strata_native_file strata__win32_handle_file(HANDLE handle)
     return STRATA_NO_FILE;
 }
 
+DWORD strata__win32_handle_file_access(HANDLE handle)
+{
+    handle_slot slot = read_slot(handle);
+    if (slot.kind == HANDLE_FILE) {
+        return (slot.file_access & GENERIC_ALL) ? GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE
+                                                : slot.file_access;
+    }
+    return GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE;
+}
+
+/* Whether a file opened with `access` may back a section with `protect`:
+ * writing sections need GENERIC_WRITE, executable ones GENERIC_EXECUTE. */
+static bool file_allows(DWORD access, DWORD protect)
+{
+    bool writes = protect == PAGE_READWRITE || protect == PAGE_EXECUTE_READWRITE;
+    bool executes = protect == PAGE_EXECUTE_READ || protect == PAGE_EXECUTE_READWRITE ||
+                    protect == PAGE_EXECUTE_WRITECOPY;
+    return (access & GENERIC_READ) && (!writes || (access & GENERIC_WRITE)) &&
+           (!executes || (access & GENERIC_EXECUTE));
+}
+
 BOOL strata_win32_CloseHandle(HANDLE handle)
 {
     long index = slot_index(handle);
-    handle_slot slot = {HANDLE_FREE, NULL, STRATA_NO_FILE};
+    handle_slot slot = {HANDLE_FREE, NULL, STRATA_NO_FILE, 0};
     if (index >= 0) {
         strata_lock_acquire(&slots_lock);
         slot = slots[index];
@@ -182,14 +205,18 @@ HANDLE strata_win32_CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES attrib
         return NULL;
     } else if (sec & SEC_LARGE_PAGES) {
         status = STRATA_E_PRIVILEGE_NOT_HELD;
-    } else if (sec & (SEC_NOCACHE | SEC_WRITECOMBINE)) {
-        status = STRATA_E_UNSUPPORTED;
     }
     strata_native_file native = STRATA_NO_FILE;
     if (status == STRATA_OK && file != INVALID_HANDLE_VALUE) {
         native = strata__win32_handle_file(file);
         if (native == STRATA_NO_FILE) {
             status = STRATA_E_INVALID_HANDLE;
+        } else if (strata_vmm_protection_is_valid(page_protect) ||
+                   page_protect == PAGE_WRITECOPY || page_protect == PAGE_EXECUTE_WRITECOPY) {
+            /* The protection itself is checked by the vmm; the file's rights here. */
+            if (!file_allows(strata__win32_handle_file_access(file), page_protect)) {
+                status = STRATA_E_ACCESS_DENIED;
+            }
         }
     }
     strata_section *section = NULL;
@@ -197,12 +224,14 @@ HANDLE strata_win32_CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES attrib
     if (status == STRATA_OK) {
         uint64_t size = (uint64_t)size_high << 32 | size_low;
         uint32_t attributes_in = reserve_or_commit == SEC_RESERVE ? STRATA_SEC_RESERVE : STRATA_SEC_COMMIT;
+        attributes_in |= (sec & SEC_NOCACHE) ? STRATA_SEC_NOCACHE : 0;
+        attributes_in |= (sec & SEC_WRITECOMBINE) ? STRATA_SEC_WRITECOMBINE : 0;
         status = strata_section_create(native, size, page_protect, attributes_in, name, &section, &existed);
     }
     if (!succeeded(status)) {
         return NULL;
     }
-    HANDLE handle = strata__win32_handle_new(HANDLE_SECTION, section, STRATA_NO_FILE);
+    HANDLE handle = strata__win32_handle_new(HANDLE_SECTION, section, STRATA_NO_FILE, 0);
     if (handle == NULL) {
         strata_section_close(section);
         return NULL;
@@ -235,7 +264,7 @@ HANDLE strata_win32_OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
     if (!succeeded(strata_section_open(name, access, &section))) {
         return NULL;
     }
-    HANDLE handle = strata__win32_handle_new(HANDLE_SECTION, section, STRATA_NO_FILE);
+    HANDLE handle = strata__win32_handle_new(HANDLE_SECTION, section, STRATA_NO_FILE, 0);
     if (handle == NULL) {
         strata_section_close(section);
     }
@@ -314,7 +343,7 @@ HANDLE strata_win32_CreateFileA(LPCSTR path, DWORD access, DWORD share, LPSECURI
     if (!succeeded(status)) {
         return INVALID_HANDLE_VALUE;
     }
-    HANDLE handle = strata__win32_handle_new(HANDLE_FILE, NULL, file);
+    HANDLE handle = strata__win32_handle_new(HANDLE_FILE, NULL, file, access);
     if (handle == NULL) {
         strata_platform_file_close(file);
         return INVALID_HANDLE_VALUE;

@@ -39,7 +39,11 @@ extern "C" {
 #endif
 
 /* Lets the compiler check strata_format-style format strings. */
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+/* strata_format's directives are the C99 ones, not msvcrt's. */
+#define STRATA_PRINTF(fmt_index, args_index) \
+    __attribute__((format(gnu_printf, fmt_index, args_index)))
+#elif defined(__GNUC__) || defined(__clang__)
 #define STRATA_PRINTF(fmt_index, args_index) \
     __attribute__((format(printf, fmt_index, args_index)))
 #else
@@ -114,6 +118,9 @@ typedef struct strata_platform_info {
     size_t allocation_granularity; /* alignment of every reservation the OS makes */
     bool can_release_partially;    /* release may free any page range of a reservation (POSIX), not only a whole one (Windows) */
     bool has_fork;                 /* fork exists, so strata_platform_atfork hooks can run */
+    bool faults_have_addresses;    /* access faults report the faulting address (not under Valgrind,
+                                      which reports a wrong one), so strata_platform_set_fault_handler
+                                      can resolve them */
     unsigned processor_count;      /* online processors, at least 1 */
 } strata_platform_info;
 
@@ -580,7 +587,7 @@ STRATA_API void strata_write_error(const char *text, size_t length);
  * abort() (SIGABRT) on POSIX, exit code 3 (the CRT's abort code) on Windows.
  * Never allocates; messages longer than 1023 bytes are cut.
  */
-STRATA_API STRATA_NORETURN void strata_fatal(const char *format, ...) STRATA_PRINTF(1, 2);
+STRATA_NORETURN STRATA_API void strata_fatal(const char *format, ...) STRATA_PRINTF(1, 2);
 
 #ifdef __cplusplus
 }

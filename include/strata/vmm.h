@@ -214,6 +214,8 @@ typedef struct strata_section strata_section; /* a handle; one per create/open *
 /* Section attributes (SEC_*), for strata_section_create. */
 #define STRATA_SEC_COMMIT 0x8000000u  /* every page committed when the section is made (default) */
 #define STRATA_SEC_RESERVE 0x4000000u /* pages committed later with strata_vmm_commit in a view */
+#define STRATA_SEC_NOCACHE 0x10000000u      /* with COMMIT or RESERVE: views' pages carry PAGE_NOCACHE */
+#define STRATA_SEC_WRITECOMBINE 0x40000000u /* with COMMIT or RESERVE: views' pages carry PAGE_WRITECOMBINE */
 
 /* View access rights (FILE_MAP_*), for strata_section_map and _open. */
 #define STRATA_FILE_MAP_COPY 0x1u

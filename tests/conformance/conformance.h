@@ -80,6 +80,42 @@ static inline bool running_on_wine(void)
 #define WINDOWS_OR_WINE(windows_value, wine_value) (windows_value)
 #endif
 
+/*
+ * WRITECOPY_TRACKED(windows_value, untracked_value): whether the first write
+ * to a WRITECOPY page is seen (the page turns READWRITE in its own region).
+ * Wine does not track it; strata does, from the write's access fault, except
+ * under Valgrind, whose faults carry no usable address (strata then lets the
+ * write through and the page keeps reporting WRITECOPY).
+ */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+#if defined(STRATA_CONFORMANCE_NATIVE)
+#define WRITECOPY_TRACKED(windows_value, untracked_value) WINDOWS_OR_WINE(windows_value, untracked_value)
+#else
+#define WRITECOPY_TRACKED(windows_value, untracked_value) \
+    (RUNNING_ON_VALGRIND ? (untracked_value) : (windows_value))
+#endif
+
+/*
+ * SYSTEM_FILE_RULE(windows_value, wine_value): for rows decided by a file
+ * handle's access rights. On Windows, strata uses the system's own file
+ * handles and leaves that check to the system, so under Wine a strata build
+ * gets Wine's answer too; on POSIX strata makes the check and must give
+ * Windows's.
+ */
+#if defined(_WIN32)
+#define SYSTEM_FILE_RULE(windows_value, wine_value) \
+    (running_on_wine() ? (wine_value) : (windows_value))
+#else
+#define SYSTEM_FILE_RULE(windows_value, wine_value) (windows_value)
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* Checks that say what went wrong (GetLastError() included)                 */
 /* ------------------------------------------------------------------------ */
