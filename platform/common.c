@@ -86,6 +86,30 @@ strata_status strata__platform_check_range(const void *address, size_t size)
     return STRATA_OK;
 }
 
+strata_status strata__platform_check_reserve(size_t size, size_t *alignment, const void *address,
+                                             void **out_base)
+{
+    const strata_platform_info *info = strata_platform_get_info();
+    if (out_base == NULL || size == 0 || (size & (info->page_size - 1)) != 0) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    if (*alignment == 0) {
+        *alignment = info->allocation_granularity;
+    }
+    if ((*alignment & (*alignment - 1)) != 0 || *alignment % info->allocation_granularity != 0) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    if (address != NULL) {
+        if (((uintptr_t)address & (*alignment - 1)) != 0) {
+            return STRATA_E_INVALID_ADDRESS;
+        }
+        if ((uintptr_t)address + size < (uintptr_t)address) {
+            return STRATA_E_INVALID_PARAMETER;
+        }
+    }
+    return STRATA_OK;
+}
+
 strata_status strata__platform_check_access(strata_access access)
 {
     unsigned bits = (unsigned)access;

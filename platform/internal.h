@@ -19,6 +19,13 @@ STRATA_NORETURN void strata__platform_terminate(void);
  */
 strata_status strata__platform_check_range(const void *address, size_t size);
 
+/*
+ * Checks strata_platform_reserve's arguments (see platform.h) and turns an
+ * alignment of 0 into the allocation granularity.
+ */
+strata_status strata__platform_check_reserve(size_t size, size_t *alignment, const void *address,
+                                             void **out_base);
+
 /* Checks a strata_access value: known bits only, WRITE needs READ. */
 strata_status strata__platform_check_access(strata_access access);
 

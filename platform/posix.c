@@ -5,7 +5,7 @@
  */
 #define _GNU_SOURCE /* MAP_NORESERVE, MAP_FIXED_NOREPLACE, MADV_FREE, syscall() */
 
-#include "internal.h"
+#include "posix_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,7 +55,7 @@ void strata__platform_query_info(strata_platform_info *info)
 /* Page ranges                                                              */
 /* ------------------------------------------------------------------------ */
 
-static int protection_bits(strata_access access)
+int strata__posix_protection_bits(strata_access access)
 {
     int prot = PROT_NONE;
     if (access & STRATA_ACCESS_READ) {
@@ -119,23 +119,12 @@ static strata_status reserve_at(void *address, size_t size)
 strata_status strata_platform_reserve(size_t size, size_t alignment, void *address,
                                       void **out_base)
 {
+    strata_status checked = strata__platform_check_reserve(size, &alignment, address, out_base);
+    if (checked != STRATA_OK) {
+        return checked;
+    }
     const strata_platform_info *info = strata_platform_get_info();
-    if (out_base == NULL || size == 0 || (size & (info->page_size - 1)) != 0) {
-        return STRATA_E_INVALID_PARAMETER;
-    }
-    if (alignment == 0) {
-        alignment = info->allocation_granularity;
-    }
-    if ((alignment & (alignment - 1)) != 0 || alignment % info->allocation_granularity != 0) {
-        return STRATA_E_INVALID_PARAMETER;
-    }
     if (address != NULL) {
-        if (((uintptr_t)address & (alignment - 1)) != 0) {
-            return STRATA_E_INVALID_ADDRESS;
-        }
-        if ((uintptr_t)address + size < (uintptr_t)address) {
-            return STRATA_E_INVALID_PARAMETER;
-        }
         strata_status status = reserve_at(address, size);
         if (status == STRATA_OK) {
             *out_base = address;
@@ -189,7 +178,7 @@ strata_status strata_platform_commit(void *address, size_t size, strata_access a
     }
     /* Reserved pages are private anonymous mappings: giving them access is
      * what backs them (on first touch, zero-filled). */
-    if (mprotect(address, size, protection_bits(access)) != 0) {
+    if (mprotect(address, size, strata__posix_protection_bits(access)) != 0) {
         return errno == ENOMEM ? STRATA_E_INVALID_ADDRESS : status_from_errno(errno);
     }
     return STRATA_OK;
@@ -243,7 +232,7 @@ strata_status strata_platform_protect(void *address, size_t size, strata_access 
     if (status != STRATA_OK) {
         return status;
     }
-    if (mprotect(address, size, protection_bits(access)) != 0) {
+    if (mprotect(address, size, strata__posix_protection_bits(access)) != 0) {
         return errno == ENOMEM ? STRATA_E_INVALID_ADDRESS : status_from_errno(errno);
     }
     return STRATA_OK;

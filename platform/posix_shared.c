@@ -5,7 +5,7 @@
  */
 #define _GNU_SOURCE /* memfd_create, MAP_FIXED_NOREPLACE */
 
-#include "internal.h"
+#include "posix_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,21 +83,6 @@ static uint64_t round_to_page(uint64_t size)
 static size_t header_bytes(void)
 {
     return (size_t)round_to_page(sizeof(shared_header));
-}
-
-static int protection_bits(strata_access access)
-{
-    int prot = PROT_NONE;
-    if (access & STRATA_ACCESS_READ) {
-        prot |= PROT_READ;
-    }
-    if (access & STRATA_ACCESS_WRITE) {
-        prot |= PROT_WRITE;
-    }
-    if (access & STRATA_ACCESS_EXECUTE) {
-        prot |= PROT_EXEC;
-    }
-    return prot;
 }
 
 static strata_status status_from_errno(int error)
@@ -720,7 +705,7 @@ strata_status strata_platform_shared_map(const strata_shared *shared, uint64_t o
     if ((access & ~allowed) != 0) {
         return STRATA_E_ACCESS_DENIED;
     }
-    int prot = shared->reserve ? PROT_NONE : protection_bits(access);
+    int prot = shared->reserve ? PROT_NONE : strata__posix_protection_bits(access);
     int flags = copy_on_write ? MAP_PRIVATE : MAP_SHARED;
     off_t position = (off_t)(shared->data_offset + offset);
 
@@ -799,7 +784,7 @@ strata_status strata_platform_view_commit(void *address, size_t size, strata_acc
     if (status != STRATA_OK) {
         return status;
     }
-    if (mprotect(address, size, protection_bits(access)) != 0) {
+    if (mprotect(address, size, strata__posix_protection_bits(access)) != 0) {
         return errno == ENOMEM ? STRATA_E_INVALID_ADDRESS : status_from_errno(errno);
     }
     return STRATA_OK;

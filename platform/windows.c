@@ -89,24 +89,13 @@ static void *reserve_aligned(size_t size, size_t alignment)
 strata_status strata_platform_reserve(size_t size, size_t alignment, void *address,
                                       void **out_base)
 {
+    strata_status checked = strata__platform_check_reserve(size, &alignment, address, out_base);
+    if (checked != STRATA_OK) {
+        return checked;
+    }
     const strata_platform_info *info = strata_platform_get_info();
-    if (out_base == NULL || size == 0 || (size & (info->page_size - 1)) != 0) {
-        return STRATA_E_INVALID_PARAMETER;
-    }
-    if (alignment == 0) {
-        alignment = info->allocation_granularity;
-    }
-    if ((alignment & (alignment - 1)) != 0 || alignment % info->allocation_granularity != 0) {
-        return STRATA_E_INVALID_PARAMETER;
-    }
     void *base;
     if (address != NULL) {
-        if (((uintptr_t)address & (alignment - 1)) != 0) {
-            return STRATA_E_INVALID_ADDRESS;
-        }
-        if ((uintptr_t)address + size < (uintptr_t)address) {
-            return STRATA_E_INVALID_PARAMETER;
-        }
         base = VirtualAlloc(address, size, MEM_RESERVE, PAGE_NOACCESS);
         if (base == NULL) {
             strata_status status = status_from_last_error();
