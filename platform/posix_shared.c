@@ -742,16 +742,8 @@ strata_status strata_platform_shared_map(const strata_shared *shared, uint64_t o
 
 strata_status strata_platform_shared_unmap(void *base, size_t size)
 {
-    strata_status status = strata__platform_check_range(base, size);
-    if (status != STRATA_OK) {
-        return status;
-    }
-    /* munmap accepts ranges that are not mapped; the caller's bookkeeping
-     * (the vmm's region tree) is what knows views. */
-    if (munmap(base, size) != 0) {
-        return STRATA_E_INVALID_ADDRESS;
-    }
-    return STRATA_OK;
+    /* A view is a mapping like any other on POSIX: munmap it. */
+    return strata_platform_release(base, size);
 }
 
 strata_status strata_platform_shared_flush(const void *address, size_t size)

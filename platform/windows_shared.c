@@ -569,7 +569,7 @@ strata_status strata_platform_shared_map(const strata_shared *shared, uint64_t o
     if (address != NULL && ((uintptr_t)address & (info->allocation_granularity - 1)) != 0) {
         return STRATA_E_INVALID_ADDRESS;
     }
-    /* An inaccessible view is mapped readable, then protected below. */
+    /* An inaccessible view is mapped readable, then narrowed below. */
     DWORD desired = copy_on_write ? FILE_MAP_COPY
                     : (access & STRATA_ACCESS_WRITE) ? FILE_MAP_WRITE
                                                      : FILE_MAP_READ;
@@ -594,25 +594,21 @@ strata_status strata_platform_shared_map(const strata_shared *shared, uint64_t o
         }
         return status_from_error(error);
     }
-    if (copy_on_write && !(access & STRATA_ACCESS_WRITE) && !shared->reserve) {
-        /* FILE_MAP_COPY pages take writes at once; a caller that asked for
-         * no write access wants the first write to fault (and to decide). */
-        DWORD previous;
-        DWORD protect = (access & STRATA_ACCESS_EXECUTE) ? PAGE_EXECUTE_READ
-                        : (access & STRATA_ACCESS_READ)  ? PAGE_READONLY
-                                                         : PAGE_NOACCESS;
-        if (!VirtualProtect(view, size, protect, &previous)) {
-            strata_status status = status_from_error(GetLastError());
-            UnmapViewOfFile(view);
-            return status;
-        }
-    } else if (access == STRATA_ACCESS_NONE && !shared->reserve) {
-        DWORD previous;
-        if (!VirtualProtect(view, size, PAGE_NOACCESS, &previous)) {
-            strata_status status = status_from_error(GetLastError());
-            UnmapViewOfFile(view);
-            return status;
-        }
+    /* Views come mapped with the access of their FILE_MAP_* right; two need
+     * less: inaccessible views, and copy-on-write views whose caller asked
+     * for no write access (FILE_MAP_COPY pages take writes at once, and the
+     * caller wants the first write to fault and to decide). */
+    DWORD narrower = 0;
+    if (access == STRATA_ACCESS_NONE) {
+        narrower = PAGE_NOACCESS;
+    } else if (copy_on_write && !(access & STRATA_ACCESS_WRITE)) {
+        narrower = (access & STRATA_ACCESS_EXECUTE) ? PAGE_EXECUTE_READ : PAGE_READONLY;
+    }
+    DWORD previous;
+    if (narrower != 0 && !shared->reserve && !VirtualProtect(view, size, narrower, &previous)) {
+        strata_status status = status_from_error(GetLastError());
+        UnmapViewOfFile(view);
+        return status;
     }
     *out_base = view;
     return STRATA_OK;
