@@ -10,6 +10,8 @@ wine_env_start() {
         need_packages wine wine64
     fi
     mkdir -p "$dir"
+    # Wine wants a home folder; a bare CI environment may not name one.
+    export HOME="${HOME:-$dir}"
     export WINEPREFIX="$dir/wineprefix" WINEDEBUG=-all WINEARCH=win64
     export WINEDLLOVERRIDES="mscoree,mshtml="
     if [ ! -f "$WINEPREFIX/system.reg" ]; then
