@@ -7,5 +7,6 @@
 
 #include <strata/platform.h>
 #include <strata/vmm.h>
+#include <strata/heap.h>
 
 #endif /* STRATA_H */

@@ -558,3 +558,12 @@ void strata__platform_terminate(void)
 {
     abort();
 }
+
+void strata_platform_raise_exception(uint32_t code)
+{
+    union sigval value;
+    value.sival_int = (int)code;
+    /* Queued to this thread, so the handler runs before the call returns. */
+    if (pthread_sigqueue(pthread_self(), SIGABRT, value) != 0)
+        raise(SIGABRT);
+}

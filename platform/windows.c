@@ -495,3 +495,8 @@ void strata__platform_terminate(void)
     TerminateProcess(GetCurrentProcess(), 3);
     ExitProcess(3);
 }
+
+void strata_platform_raise_exception(uint32_t code)
+{
+    RaiseException(code, 0, 0, NULL);
+}

@@ -286,6 +286,16 @@ typedef strata_fault_action (*strata_fault_handler)(void *address);
  */
 STRATA_API strata_status strata_platform_set_fault_handler(strata_fault_handler handler);
 
+/*
+ * strata_platform_raise_exception — raise a software exception with an
+ * NTSTATUS-style code (what HEAP_GENERATE_EXCEPTIONS raises). Windows:
+ * RaiseException(code, 0, 0, NULL). POSIX: SIGABRT queued to the calling
+ * thread with si_code SI_QUEUE and si_value.sival_int = (int)code, so a
+ * SA_SIGINFO handler can recognise it, and return (the call then goes on)
+ * or siglongjmp away. Unhandled, the process ends. Returns when handled.
+ */
+STRATA_API void strata_platform_raise_exception(uint32_t code);
+
 /* ------------------------------------------------------------------------ */
 /* Shared memory and file mappings                                          */
 /* ------------------------------------------------------------------------ */

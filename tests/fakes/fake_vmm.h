@@ -35,17 +35,19 @@ typedef struct failing_vmm {
 void failing_vmm_init(failing_vmm *failing, const strata_vmm *inner, unsigned which, unsigned fail_at);
 
 /* ---- fixed buffer: pages handed out from memory the caller owns ---------- */
+#define FIXED_VMM_MAX_GRANULES 4096 /* 16 MiB of 4 KiB granules */
+
 typedef struct fixed_vmm {
     strata_vmm vmm;
     unsigned char *buffer;    /* granularity-aligned start inside the caller's memory */
     size_t granules;          /* how many granules fit */
-    unsigned char in_use[256];  /* per granule: free, first of a reservation, or continuation */
-    bool committed[256];        /* per granule (= page): committed or not */
+    unsigned char in_use[FIXED_VMM_MAX_GRANULES];  /* per granule: free, first of a reservation, or continuation */
+    bool committed[FIXED_VMM_MAX_GRANULES];     /* per granule (= page): committed or not */
 } fixed_vmm;
 
 /*
  * Uses [memory, memory+size) — e.g. a static array — as the only "address
- * space" (at most 256 pages of it): reserve finds free granules there
+ * space" (at most FIXED_VMM_MAX_GRANULES pages of it): reserve finds free granules there
  * (first fit), commit zero-fills pages not committed before, decommit fills
  * pages with 0xDD so that stale reads show.
  * The granularity is 4096 so small buffers hold several reservations.

@@ -223,6 +223,96 @@ typedef struct _SYSTEM_INFO {
 #define ERROR_COMMITMENT_LIMIT 1455u
 #define STATUS_GUARD_PAGE_VIOLATION 0x80000001u
 
+/* Heaps (SPEC-win32.md §2) */
+#define HEAP_NO_SERIALIZE 0x00000001u
+#define HEAP_GROWABLE 0x00000002u
+#define HEAP_GENERATE_EXCEPTIONS 0x00000004u
+#define HEAP_ZERO_MEMORY 0x00000008u
+#define HEAP_REALLOC_IN_PLACE_ONLY 0x00000010u
+#define HEAP_TAIL_CHECKING_ENABLED 0x00000020u
+#define HEAP_FREE_CHECKING_ENABLED 0x00000040u
+#define HEAP_DISABLE_COALESCE_ON_FREE 0x00000080u
+#define HEAP_CREATE_ENABLE_EXECUTE 0x00040000u
+#define STATUS_NO_MEMORY 0xC0000017u
+#define STATUS_ACCESS_VIOLATION 0xC0000005u
+
+#define PROCESS_HEAP_REGION 0x0001u
+#define PROCESS_HEAP_UNCOMMITTED_RANGE 0x0002u
+#define PROCESS_HEAP_ENTRY_BUSY 0x0004u
+#define PROCESS_HEAP_SEG_ALLOC 0x0008u
+#define PROCESS_HEAP_ENTRY_MOVEABLE 0x0010u
+#define PROCESS_HEAP_ENTRY_DDESHARE 0x0020u
+
+typedef struct _PROCESS_HEAP_ENTRY {
+    PVOID lpData;
+    DWORD cbData;
+    BYTE cbOverhead;
+    BYTE iRegionIndex;
+    WORD wFlags;
+    union {
+        struct {
+            HANDLE hMem;
+            DWORD dwReserved[3];
+        } Block;
+        struct {
+            DWORD dwCommittedSize;
+            DWORD dwUnCommittedSize;
+            LPVOID lpFirstBlock;
+            LPVOID lpLastBlock;
+        } Region;
+    };
+} PROCESS_HEAP_ENTRY, *LPPROCESS_HEAP_ENTRY, *PPROCESS_HEAP_ENTRY;
+
+typedef enum _HEAP_INFORMATION_CLASS {
+    HeapCompatibilityInformation = 0,
+    HeapEnableTerminationOnCorruption = 1,
+    HeapOptimizeResources = 3
+} HEAP_INFORMATION_CLASS;
+
+#define HEAP_OPTIMIZE_RESOURCES_CURRENT_VERSION 1
+typedef struct _HEAP_OPTIMIZE_RESOURCES_INFORMATION {
+    DWORD Version;
+    DWORD Flags;
+} HEAP_OPTIMIZE_RESOURCES_INFORMATION, *PHEAP_OPTIMIZE_RESOURCES_INFORMATION;
+
+/* Global and local memory (SPEC-win32.md §3) */
+typedef HANDLE HGLOBAL, HLOCAL;
+#define GMEM_FIXED 0x0000u
+#define GMEM_MOVEABLE 0x0002u
+#define GMEM_NOCOMPACT 0x0010u
+#define GMEM_NODISCARD 0x0020u
+#define GMEM_ZEROINIT 0x0040u
+#define GMEM_MODIFY 0x0080u
+#define GMEM_DISCARDABLE 0x0100u
+#define GMEM_NOT_BANKED 0x1000u
+#define GMEM_LOWER GMEM_NOT_BANKED
+#define GMEM_SHARE 0x2000u
+#define GMEM_DDESHARE 0x2000u
+#define GMEM_NOTIFY 0x4000u
+#define GMEM_VALID_FLAGS 0x7F72u
+#define GMEM_INVALID_HANDLE 0x8000u
+#define GHND (GMEM_MOVEABLE | GMEM_ZEROINIT)
+#define GPTR (GMEM_FIXED | GMEM_ZEROINIT)
+#define GMEM_DISCARDED 0x4000u
+#define GMEM_LOCKCOUNT 0x00FFu
+#define LMEM_FIXED 0x0000u
+#define LMEM_MOVEABLE 0x0002u
+#define LMEM_NOCOMPACT 0x0010u
+#define LMEM_NODISCARD 0x0020u
+#define LMEM_ZEROINIT 0x0040u
+#define LMEM_MODIFY 0x0080u
+#define LMEM_DISCARDABLE 0x0F00u
+#define LMEM_VALID_FLAGS 0x0F72u
+#define LMEM_INVALID_HANDLE 0x8000u
+#define LHND (LMEM_MOVEABLE | LMEM_ZEROINIT)
+#define LPTR (LMEM_FIXED | LMEM_ZEROINIT)
+#define NONZEROLHND LMEM_MOVEABLE
+#define NONZEROLPTR LMEM_FIXED
+#define LMEM_DISCARDED 0x4000u
+#define LMEM_LOCKCOUNT 0x00FFu
+#define GlobalDiscard(h) GlobalReAlloc((h), 0, GMEM_MOVEABLE)
+#define LocalDiscard(h) LocalReAlloc((h), 0, LMEM_MOVEABLE)
+
 /* The thread's last error: strata's per-thread slot (the system's on Windows). */
 static inline DWORD GetLastError(void)
 {
@@ -267,6 +357,43 @@ STRATA_API LPVOID strata_win32_MapViewOfFileEx(HANDLE mapping, DWORD access, DWO
 STRATA_API BOOL strata_win32_UnmapViewOfFile(LPCVOID address);
 STRATA_API BOOL strata_win32_FlushViewOfFile(LPCVOID address, SIZE_T size);
 
+/* Heaps (win32/heap.c over strata_heap_*) */
+STRATA_API HANDLE strata_win32_HeapCreate(DWORD options, SIZE_T initial_size, SIZE_T maximum_size);
+STRATA_API BOOL strata_win32_HeapDestroy(HANDLE heap);
+STRATA_API LPVOID strata_win32_HeapAlloc(HANDLE heap, DWORD flags, SIZE_T bytes);
+STRATA_API LPVOID strata_win32_HeapReAlloc(HANDLE heap, DWORD flags, LPVOID block, SIZE_T bytes);
+STRATA_API BOOL strata_win32_HeapFree(HANDLE heap, DWORD flags, LPVOID block);
+STRATA_API SIZE_T strata_win32_HeapSize(HANDLE heap, DWORD flags, LPCVOID block);
+STRATA_API BOOL strata_win32_HeapValidate(HANDLE heap, DWORD flags, LPCVOID block);
+STRATA_API BOOL strata_win32_HeapWalk(HANDLE heap, LPPROCESS_HEAP_ENTRY entry);
+STRATA_API SIZE_T strata_win32_HeapCompact(HANDLE heap, DWORD flags);
+STRATA_API BOOL strata_win32_HeapLock(HANDLE heap);
+STRATA_API BOOL strata_win32_HeapUnlock(HANDLE heap);
+STRATA_API HANDLE strata_win32_GetProcessHeap(void);
+STRATA_API DWORD strata_win32_GetProcessHeaps(DWORD count, PHANDLE heaps);
+STRATA_API BOOL strata_win32_HeapQueryInformation(HANDLE heap, HEAP_INFORMATION_CLASS info_class,
+                                                  PVOID info, SIZE_T length, PSIZE_T return_length);
+STRATA_API BOOL strata_win32_HeapSetInformation(HANDLE heap, HEAP_INFORMATION_CLASS info_class,
+                                                PVOID info, SIZE_T length);
+
+/* Global and local memory (win32/global.c over strata's Global/Local in heap/) */
+STRATA_API HGLOBAL strata_win32_GlobalAlloc(UINT flags, SIZE_T bytes);
+STRATA_API HGLOBAL strata_win32_GlobalReAlloc(HGLOBAL memory, SIZE_T bytes, UINT flags);
+STRATA_API HGLOBAL strata_win32_GlobalFree(HGLOBAL memory);
+STRATA_API LPVOID strata_win32_GlobalLock(HGLOBAL memory);
+STRATA_API BOOL strata_win32_GlobalUnlock(HGLOBAL memory);
+STRATA_API SIZE_T strata_win32_GlobalSize(HGLOBAL memory);
+STRATA_API UINT strata_win32_GlobalFlags(HGLOBAL memory);
+STRATA_API HGLOBAL strata_win32_GlobalHandle(LPCVOID pointer);
+STRATA_API HLOCAL strata_win32_LocalAlloc(UINT flags, SIZE_T bytes);
+STRATA_API HLOCAL strata_win32_LocalReAlloc(HLOCAL memory, SIZE_T bytes, UINT flags);
+STRATA_API HLOCAL strata_win32_LocalFree(HLOCAL memory);
+STRATA_API LPVOID strata_win32_LocalLock(HLOCAL memory);
+STRATA_API BOOL strata_win32_LocalUnlock(HLOCAL memory);
+STRATA_API SIZE_T strata_win32_LocalSize(HLOCAL memory);
+STRATA_API UINT strata_win32_LocalFlags(HLOCAL memory);
+STRATA_API HLOCAL strata_win32_LocalHandle(LPCVOID pointer);
+
 /* Handles: strata's sections, and (on POSIX) the files it opens for them. */
 STRATA_API BOOL strata_win32_is_handle(HANDLE handle);
 STRATA_API BOOL strata_win32_CloseHandle(HANDLE handle);
@@ -306,6 +433,37 @@ STRATA_API HANDLE strata_win32_CreateFileW(LPCWSTR path, DWORD access, DWORD sha
 #define MapViewOfFileEx strata_win32_MapViewOfFileEx
 #define UnmapViewOfFile strata_win32_UnmapViewOfFile
 #define FlushViewOfFile strata_win32_FlushViewOfFile
+#define HeapCreate strata_win32_HeapCreate
+#define HeapDestroy strata_win32_HeapDestroy
+#define HeapAlloc strata_win32_HeapAlloc
+#define HeapReAlloc strata_win32_HeapReAlloc
+#define HeapFree strata_win32_HeapFree
+#define HeapSize strata_win32_HeapSize
+#define HeapValidate strata_win32_HeapValidate
+#define HeapWalk strata_win32_HeapWalk
+#define HeapCompact strata_win32_HeapCompact
+#define HeapLock strata_win32_HeapLock
+#define HeapUnlock strata_win32_HeapUnlock
+#define GetProcessHeap strata_win32_GetProcessHeap
+#define GetProcessHeaps strata_win32_GetProcessHeaps
+#define HeapQueryInformation strata_win32_HeapQueryInformation
+#define HeapSetInformation strata_win32_HeapSetInformation
+#define GlobalAlloc strata_win32_GlobalAlloc
+#define GlobalReAlloc strata_win32_GlobalReAlloc
+#define GlobalFree strata_win32_GlobalFree
+#define GlobalLock strata_win32_GlobalLock
+#define GlobalUnlock strata_win32_GlobalUnlock
+#define GlobalSize strata_win32_GlobalSize
+#define GlobalFlags strata_win32_GlobalFlags
+#define GlobalHandle strata_win32_GlobalHandle
+#define LocalAlloc strata_win32_LocalAlloc
+#define LocalReAlloc strata_win32_LocalReAlloc
+#define LocalFree strata_win32_LocalFree
+#define LocalLock strata_win32_LocalLock
+#define LocalUnlock strata_win32_LocalUnlock
+#define LocalSize strata_win32_LocalSize
+#define LocalFlags strata_win32_LocalFlags
+#define LocalHandle strata_win32_LocalHandle
 #if defined(_WIN32)
 #define CloseHandle strata_win32_close_any_handle
 #else

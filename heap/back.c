@@ -1,0 +1,564 @@
+/*
+ * heap/back.c — the back end: segments reserved from the VMM and committed
+ * on demand, blocks with boundary tags, best-bin first-fit free lists,
+ * coalescing on free, and decommit of free memory at a segment's top after a
+ * delay (and on compact). All of it runs under the heap lock.
+ *
+ * A back-end block at data address d:
+ *   d-16  size word: block bytes (header included, multiple of 16) | PREV_FREE,
+ *         encoded with heap->size_secret and d
+ *   d-8   the common block header (tag, requested size), see internal.h
+ *   d     data; a free block holds its bin links at d and d+8 and a footer
+ *         (its size, encoded) in its last 8 bytes.
+ * Blocks tile [area_start, committed_end) of their segment without gaps.
+ */
+#include "internal.h"
+
+#define SIZE_PREV_FREE 1u
+#define COMMIT_STEP ((size_t)64 << 10)
+#define PURGE_MARK ((size_t)1 << 20)      /* a top free block this large is purged… */
+#define PURGE_KEEP ((size_t)64 << 10)     /* …down to this much… */
+#define PURGE_DELAY_NS 500000000ull       /* …once it has stayed free this long */
+
+/* ---- Encoded words -------------------------------------------------------- */
+static inline uint64_t size_read(const strata_heap *heap, const char *data)
+{
+    return ((const uint64_t *)(const void *)data)[-2] ^ heap->size_secret ^ (uint64_t)(uintptr_t)data;
+}
+static inline void size_write(const strata_heap *heap, char *data, uint64_t value)
+{
+    VG_OPEN(data - 16, 16);
+    ((uint64_t *)(void *)data)[-2] = value ^ heap->size_secret ^ (uint64_t)(uintptr_t)data;
+}
+static inline size_t bytes_of(const strata_heap *heap, const char *data)
+{
+    return (size_t)(size_read(heap, data) & ~(uint64_t)15);
+}
+static inline size_t footer_read(const strata_heap *heap, const char *footer)
+{
+    VG_OPEN(footer, 8);
+    uint64_t value = *(const uint64_t *)(const void *)footer ^ heap->size_secret ^ (uint64_t)(uintptr_t)footer;
+    VG_CLOSE(footer, 8);
+    return (size_t)value;
+}
+static inline void footer_write(const strata_heap *heap, char *footer, size_t bytes)
+{
+    VG_OPEN(footer, 8);
+    *(uint64_t *)(void *)footer = (uint64_t)bytes ^ heap->size_secret ^ (uint64_t)(uintptr_t)footer;
+    VG_CLOSE(footer, 8);
+}
+
+static inline segment *segment_of(const strata_heap *heap, const void *data)
+{
+    return (segment *)((uintptr_t)data & heap->segment_mask);
+}
+static inline char *committed_end(segment *seg)
+{
+    return (char *)seg + seg->committed_end;
+}
+/* The block after d, or NULL when d is the last committed one. */
+static inline char *next_of(const strata_heap *heap, segment *seg, char *data)
+{
+    char *next = data + bytes_of(heap, data);
+    return next - 16 < committed_end(seg) ? next : NULL;
+}
+
+/* ---- The segment table ------------------------------------------------------ */
+#define TABLE_TOMBSTONE ((uintptr_t)1)
+
+static inline uint32_t table_hash(uintptr_t base)
+{
+    return (uint32_t)(((uint64_t)base >> 16) * 0x9E3779B97F4A7C15ull >> 32);
+}
+
+static void table_insert(strata_heap *heap, uintptr_t base)
+{
+    uint32_t i = table_hash(base) & heap->segment_table_mask;
+    while (__atomic_load_n(&heap->segment_table[i], __ATOMIC_RELAXED) > TABLE_TOMBSTONE)
+        i = (i + 1) & heap->segment_table_mask;
+    __atomic_store_n(&heap->segment_table[i], base, __ATOMIC_RELEASE);
+}
+
+static void table_remove(strata_heap *heap, uintptr_t base)
+{
+    uint32_t i = table_hash(base) & heap->segment_table_mask;
+    for (uintptr_t entry; (entry = heap->segment_table[i]) != 0; i = (i + 1) & heap->segment_table_mask) {
+        if (entry == base) {
+            __atomic_store_n(&heap->segment_table[i], TABLE_TOMBSTONE, __ATOMIC_RELEASE);
+            return;
+        }
+    }
+}
+
+segment *back_segment_of(const strata_heap *heap, const void *address)
+{
+    uintptr_t base = (uintptr_t)address & heap->segment_mask;
+    if (base == (uintptr_t)heap)
+        return (uintptr_t)address - base < heap->first.size ? (segment *)(void *)heap : NULL;
+    uint32_t i = table_hash(base) & heap->segment_table_mask;
+    for (uint32_t probes = 0; probes <= heap->segment_table_mask; probes++) {
+        uintptr_t entry = __atomic_load_n(&heap->segment_table[i], __ATOMIC_ACQUIRE);
+        if (entry == 0)
+            return NULL;
+        if (entry == base) {
+            segment *seg = (segment *)base;
+            /* A fixed heap's reservation may be smaller than its alignment. */
+            return (uintptr_t)address - base < seg->size ? seg : NULL;
+        }
+        i = (i + 1) & heap->segment_table_mask;
+    }
+    return NULL;
+}
+
+/* ---- Bins ---------------------------------------------------------------------- */
+static unsigned bin_of(size_t bytes)
+{
+    unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)bytes);
+    unsigned index = (e - 5) * 2 + (unsigned)((bytes >> (e - 1)) & 1);
+    return index < BIN_COUNT ? index : BIN_COUNT - 1;
+}
+
+static void bin_insert(strata_heap *heap, char *data, size_t bytes)
+{
+    unsigned index = bin_of(bytes);
+    char *next = heap->bins[index];
+    link_write(heap, data, next);
+    link_write(heap, data + 8, NULL);
+    if (next != NULL)
+        link_write(heap, next + 8, data);
+    heap->bins[index] = data;
+    heap->bin_map[index / 64] |= (uint64_t)1 << (index % 64);
+}
+
+static void bin_remove(strata_heap *heap, char *data, size_t bytes)
+{
+    unsigned index = bin_of(bytes);
+    char *next = link_read(heap, data);
+    char *prev = link_read(heap, data + 8);
+    /* Safe unlinking: both neighbours must be free blocks of this heap that
+     * point back at this block. */
+    if ((next != NULL && (((uintptr_t)next & 15) || back_segment_of(heap, next) == NULL)) ||
+        (prev != NULL && (((uintptr_t)prev & 15) || back_segment_of(heap, prev) == NULL)))
+        heap_corruption(heap, data, "free-list link corrupted");
+    if ((next != NULL && link_read(heap, next + 8) != data) ||
+        (prev != NULL && link_read(heap, prev) != data) || (prev == NULL && heap->bins[index] != data))
+        heap_corruption(heap, data, "free-list link corrupted");
+    if (prev != NULL)
+        link_write(heap, prev, next);
+    else
+        heap->bins[index] = next;
+    if (next != NULL)
+        link_write(heap, next + 8, prev);
+    if (heap->bins[index] == NULL)
+        heap->bin_map[index / 64] &= ~((uint64_t)1 << (index % 64));
+}
+
+static char *bins_find(strata_heap *heap, size_t need)
+{
+    unsigned index = bin_of(need);
+    for (char *data = heap->bins[index]; data != NULL; data = link_read(heap, data)) {
+        if (((uintptr_t)data & 15) || back_segment_of(heap, data) == NULL)
+            heap_corruption(heap, data, "free-list link corrupted");
+        if (bytes_of(heap, data) >= need)
+            return data;
+    }
+    for (unsigned word = (index + 1) / 64; word < (BIN_COUNT + 63) / 64; word++) {
+        uint64_t bits = heap->bin_map[word];
+        if (word == (index + 1) / 64)
+            bits &= ~(uint64_t)0 << ((index + 1) % 64);
+        if (bits != 0)
+            return heap->bins[word * 64 + (unsigned)__builtin_ctzll(bits)];
+    }
+    return NULL;
+}
+
+/* ---- Blocks ------------------------------------------------------------------------ */
+static void set_prev_free(const strata_heap *heap, segment *seg, char *data, bool prev_free)
+{
+    char *next = next_of(heap, seg, data);
+    if (next == NULL)
+        return;
+    uint64_t word = size_read(heap, next);
+    word = prev_free ? (word | SIZE_PREV_FREE) : (word & ~(uint64_t)SIZE_PREV_FREE);
+    size_write(heap, next, word);
+}
+
+/* Write a free block (its predecessor is busy: free blocks are coalesced). */
+static void make_free(strata_heap *heap, segment *seg, char *data, size_t bytes)
+{
+    size_write(heap, data, bytes);
+    hdr_write(heap, data, hdr_make(TAG_BACK_FREE, 0, 0));
+    footer_write(heap, data - 16 + bytes - 8, bytes);
+    set_prev_free(heap, seg, data, true);
+}
+
+size_t back_segment_metadata(bool first, bool growable, unsigned pages);
+size_t back_segment_metadata(bool first, bool growable, unsigned pages)
+{
+    size_t offset = PAGES_OFFSET + (size_t)pages * sizeof(front_page);
+    if (first && growable)
+        offset += (size_t)SEGMENT_TABLE_SLOTS * sizeof(uintptr_t);
+    return align_up(offset, 16);
+}
+
+strata_status back_segment_init(strata_heap *heap, segment *seg, size_t size, size_t metadata,
+                                size_t initial_commit, unsigned pages)
+{
+    bool first = seg == &heap->first;
+    seg->check = SEGMENT_MAGIC ^ heap->secret ^ (uint64_t)(uintptr_t)seg;
+    seg->heap = heap;
+    seg->next = NULL;
+    seg->size = size;
+    seg->area_start = metadata;
+    seg->committed_end = initial_commit;
+    seg->tail_free_since = 0;
+    seg->pages = page_at(seg, 0);
+    seg->page_capacity = pages;
+    memset(seg->pages, 0, (size_t)pages * sizeof(front_page));
+    for (unsigned i = 0; i < pages; i++) {
+        seg->pages[i].index = (uint16_t)i;
+        seg->pages[i].busy_header = hdr_make(TAG_FRONT_BUSY, 0, i);
+    }
+    if (first && (heap->flags & STRATA_HEAP_GROWABLE))
+        heap->segment_table = (uintptr_t *)(void *)((char *)seg->pages + (size_t)pages * sizeof(front_page));
+    char *data = (char *)seg + metadata + 16;
+    make_free(heap, seg, data, initial_commit - metadata);
+    bin_insert(heap, data, initial_commit - metadata);
+    seg->tail = data;
+    if (!first)
+        table_insert(heap, (uintptr_t)seg);
+    seg->index = heap->segment_count++;
+    if (heap->last_segment != NULL)
+        heap->last_segment->next = seg;
+    heap->last_segment = seg;
+    return STRATA_OK;
+}
+
+/* Commit at least `extra` more bytes at the top of the segment; the tail
+ * becomes (or grows into) a free block holding them. */
+static bool extend_segment(strata_heap *heap, segment *seg, size_t extra)
+{
+    size_t page = heap->vmm->page_size;
+    size_t room = seg->size - seg->committed_end;
+    size_t grow = align_up(extra > COMMIT_STEP ? extra : COMMIT_STEP, page);
+    if (grow > room)
+        grow = room;
+    if (grow < extra || grow == 0)
+        return false;
+    if (heap->vmm->commit(heap->vmm->context, committed_end(seg), grow) != STRATA_OK)
+        return false;
+    heap_count_commit(heap, (ptrdiff_t)grow);
+    char *tail = seg->tail;
+    if (hdr_is(hdr_read(heap, tail), TAG_BACK_FREE)) {
+        size_t bytes = bytes_of(heap, tail);
+        bin_remove(heap, tail, bytes);
+        seg->committed_end += grow;
+        make_free(heap, seg, tail, bytes + grow);
+        bin_insert(heap, tail, bytes + grow);
+    } else {
+        char *data = committed_end(seg) + 16;
+        seg->committed_end += grow;
+        make_free(heap, seg, data, grow);
+        bin_insert(heap, data, grow);
+        seg->tail = data;
+    }
+    return true;
+}
+
+static char *back_grow(strata_heap *heap, size_t need)
+{
+    for (segment *seg = &heap->first; seg != NULL; seg = seg->next) {
+        size_t tail_free = hdr_is(hdr_read(heap, seg->tail), TAG_BACK_FREE) ? bytes_of(heap, seg->tail) : 0;
+        if (seg->committed_end < seg->size && tail_free + (seg->size - seg->committed_end) >= need &&
+            extend_segment(heap, seg, need - tail_free))
+            return seg->tail;
+    }
+    if (!(heap->flags & STRATA_HEAP_GROWABLE) || heap->segment_count >= SEGMENT_TABLE_SLOTS / 2)
+        return NULL;
+    const strata_vmm *vmm = heap->vmm;
+    size_t size = heap->segment_size;
+    unsigned pages = (unsigned)(size / heap->page_unit);
+    size_t metadata = back_segment_metadata(false, true, pages);
+    size_t commit = align_up(metadata + need + COMMIT_STEP, vmm->page_size);
+    if (commit > size)
+        commit = size;
+    if (metadata + need > commit)
+        return NULL;
+    void *base = NULL;
+    if (vmm->reserve(vmm->context, size, size, &base) != STRATA_OK)
+        return NULL;
+    if (vmm->commit(vmm->context, base, commit) != STRATA_OK) {
+        vmm->release(vmm->context, base, size);
+        return NULL;
+    }
+    heap->reserved_bytes += size;
+    heap_count_commit(heap, (ptrdiff_t)commit);
+    segment *seg = base;
+    back_segment_init(heap, seg, size, metadata, commit, pages);
+    return seg->tail;
+}
+
+void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
+{
+    if (size > heap->segment_size)
+        return NULL;
+    size_t need = align_up(size, 16) + 16;
+    if (need < MIN_BACK_BLOCK)
+        need = MIN_BACK_BLOCK;
+    char *data = bins_find(heap, need);
+    if (data == NULL)
+        data = back_grow(heap, need);
+    if (data == NULL)
+        return NULL;
+    segment *seg = segment_of(heap, data);
+    size_t bytes = bytes_of(heap, data);
+    bin_remove(heap, data, bytes);
+    VG_OPEN(data - 16, need);
+    if (bytes - need >= MIN_BACK_BLOCK) {
+        char *rest = data + need;
+        size_write(heap, data, need);
+        make_free(heap, seg, rest, bytes - need);
+        bin_insert(heap, rest, bytes - need);
+        if (seg->tail == data)
+            seg->tail = rest;
+    } else {
+        size_write(heap, data, bytes);
+        set_prev_free(heap, seg, data, false);
+    }
+    hdr_write(heap, data, hdr_make(tag, requested, 0));
+    segment *tail_seg = seg;
+    if (tail_seg->tail_free_since != 0 && !hdr_is(hdr_read(heap, tail_seg->tail), TAG_BACK_FREE))
+        tail_seg->tail_free_since = 0;
+    return data;
+}
+
+/* Decommit the free top of a segment down to `keep` bytes of it. */
+static size_t trim_segment(strata_heap *heap, segment *seg, size_t keep)
+{
+    char *tail = seg->tail;
+    if (!hdr_is(hdr_read(heap, tail), TAG_BACK_FREE))
+        return 0;
+    size_t bytes = bytes_of(heap, tail);
+    size_t start = (size_t)(tail - 16 - (char *)seg);
+    size_t new_end = align_up(start + (keep > MIN_BACK_BLOCK ? keep : MIN_BACK_BLOCK), heap->vmm->page_size);
+    if (new_end >= seg->committed_end)
+        return 0;
+    size_t released = seg->committed_end - new_end;
+    if (heap->vmm->decommit(heap->vmm->context, (char *)seg + new_end, released) != STRATA_OK)
+        return 0;
+    heap_count_commit(heap, -(ptrdiff_t)released);
+    bin_remove(heap, tail, bytes);
+    seg->committed_end = new_end;
+    make_free(heap, seg, tail, new_end - start);
+    bin_insert(heap, tail, new_end - start);
+    return released;
+}
+
+void back_free(strata_heap *heap, char *data)
+{
+    segment *seg = segment_of(heap, data);
+    uint64_t word = size_read(heap, data);
+    size_t bytes = (size_t)(word & ~(uint64_t)15);
+    bool is_tail = seg->tail == data;
+    char *next = next_of(heap, seg, data);
+    if (next != NULL && hdr_is(hdr_read(heap, next), TAG_BACK_FREE)) {
+        size_t next_bytes = bytes_of(heap, next);
+        bin_remove(heap, next, next_bytes);
+        bytes += next_bytes;
+        is_tail = is_tail || seg->tail == next;
+    }
+    if (word & SIZE_PREV_FREE) {
+        size_t prev_bytes = footer_read(heap, data - 24);
+        char *prev = data - prev_bytes;
+        if (prev_bytes < MIN_BACK_BLOCK || (prev_bytes & 15) || prev - 16 < (char *)seg + seg->area_start ||
+            !hdr_is(hdr_read(heap, prev), TAG_BACK_FREE) || bytes_of(heap, prev) != prev_bytes)
+            heap_corruption(heap, data, "boundary tag corrupted");
+        bin_remove(heap, prev, prev_bytes);
+        bytes += prev_bytes;
+        data = prev;
+    }
+    make_free(heap, seg, data, bytes);
+    bin_insert(heap, data, bytes);
+    if (is_tail)
+        seg->tail = data;
+    if (seg->tail == data && bytes > PURGE_MARK) {
+        uint64_t now = strata_clock_monotonic_ns();
+        if (seg->tail_free_since == 0) {
+            seg->tail_free_since = now;
+        } else if (now - seg->tail_free_since >= PURGE_DELAY_NS) {
+            trim_segment(heap, seg, PURGE_KEEP);
+            seg->tail_free_since = 0;
+        }
+    }
+}
+
+bool back_resize_in_place(strata_heap *heap, char *data, size_t size)
+{
+    segment *seg = segment_of(heap, data);
+    size_t need = align_up(size, 16) + 16;
+    if (need < MIN_BACK_BLOCK)
+        need = MIN_BACK_BLOCK;
+    uint64_t word = size_read(heap, data);
+    size_t bytes = (size_t)(word & ~(uint64_t)15);
+    if (need > bytes) {
+        char *next = next_of(heap, seg, data);
+        size_t next_free = next != NULL && hdr_is(hdr_read(heap, next), TAG_BACK_FREE) ? bytes_of(heap, next) : 0;
+        if (bytes + next_free < need) {
+            bool at_top = seg->tail == data || (next_free != 0 && seg->tail == next);
+            if (!at_top || !extend_segment(heap, seg, need - bytes - next_free))
+                return false;
+            next = next_of(heap, seg, data);
+            next_free = bytes_of(heap, next);
+        }
+        bin_remove(heap, next, next_free);
+        if (seg->tail == next)
+            seg->tail = data;
+        bytes += next_free;
+        VG_OPEN(data, bytes - 16);
+        size_write(heap, data, bytes | (word & SIZE_PREV_FREE));
+        set_prev_free(heap, seg, data, false);
+    }
+    if (bytes - need >= MIN_BACK_BLOCK) {
+        char *rest = data + need;
+        size_write(heap, data, need | (word & SIZE_PREV_FREE));
+        size_write(heap, rest, bytes - need);
+        hdr_write(heap, rest, hdr_make(TAG_BACK_BUSY, 0, 0));
+        if (seg->tail == data)
+            seg->tail = rest;
+        back_free(heap, rest);
+    }
+    return true;
+}
+
+size_t back_usable(const strata_heap *heap, const char *data)
+{
+    return bytes_of(heap, data) - 16;
+}
+
+size_t back_block_bytes(const strata_heap *heap, const char *data)
+{
+    return bytes_of(heap, data);
+}
+
+/* Whether `data` is a well-formed back-end block of `seg` (size word in
+ * range, header a back-end tag); *is_free tells a free one. */
+bool back_block_check(const strata_heap *heap, const segment *seg, const char *data, bool *is_free)
+{
+    size_t offset = (size_t)(data - (const char *)seg);
+    if (offset < seg->area_start + 16 || offset >= seg->committed_end || (offset & 15))
+        return false;
+    size_t bytes = bytes_of(heap, data);
+    if (bytes < MIN_BACK_BLOCK || bytes > seg->committed_end - (offset - 16))
+        return false;
+    uint64_t raw = hdr_read(heap, data);
+    if (hdr_is(raw, TAG_BACK_FREE)) {
+        *is_free = true;
+        return footer_read(heap, data - 16 + bytes - 8) == bytes;
+    }
+    *is_free = false;
+    return hdr_is(raw, TAG_BACK_BUSY) || hdr_is(raw, TAG_INTERNAL);
+}
+
+char *back_next_block(const strata_heap *heap, const segment *seg, const char *data)
+{
+    return next_of(heap, (segment *)(uintptr_t)seg, (char *)(uintptr_t)data);
+}
+
+bool back_prev_free_flag(const strata_heap *heap, const char *data);
+bool back_prev_free_flag(const strata_heap *heap, const char *data)
+{
+    return (size_read(heap, data) & SIZE_PREV_FREE) != 0;
+}
+
+/* The bins: every entry a free block of this heap in the right bin, links
+ * consistent both ways. Returns the number of blocks, or -1. */
+long back_bins_validate(const strata_heap *heap);
+long back_bins_validate(const strata_heap *heap)
+{
+    long count = 0;
+    for (unsigned index = 0; index < BIN_COUNT; index++) {
+        bool marked = (heap->bin_map[index / 64] >> (index % 64)) & 1;
+        if (marked != (heap->bins[index] != NULL))
+            return -1;
+        char *prev = NULL;
+        for (char *data = heap->bins[index]; data != NULL; data = link_read(heap, data)) {
+            segment *seg = ((uintptr_t)data & 15) ? NULL : back_segment_of(heap, data);
+            bool is_free = false;
+            if (seg == NULL || !back_block_check(heap, seg, data, &is_free) || !is_free ||
+                bin_of(bytes_of(heap, data)) != index || link_read(heap, data + 8) != prev)
+                return -1;
+            prev = data;
+            if (++count > (long)(heap->reserved_bytes / MIN_BACK_BLOCK))
+                return -1; /* a cycle */
+        }
+    }
+    return count;
+}
+
+front_page *back_page_take(strata_heap *heap, segment *seg)
+{
+    (void)heap;
+    for (uint32_t i = 0; i < seg->page_capacity; i++) {
+        if (!seg->pages[i].in_use) {
+            front_page *page = &seg->pages[i];
+            uint16_t index = page->index;
+            memset(page, 0, sizeof *page);
+            page->index = index;
+            page->busy_header = hdr_make(TAG_FRONT_BUSY, 0, index);
+            page->in_use = true;
+            return page;
+        }
+    }
+    return NULL;
+}
+
+/* Release segments (never the first) whose whole area is one free block. */
+void back_release_segments(strata_heap *heap)
+{
+    segment *prev = &heap->first;
+    segment *seg = heap->first.next;
+    while (seg != NULL) {
+        segment *next = seg->next;
+        char *first_block = (char *)seg + seg->area_start + 16;
+        if (seg->tail == first_block && hdr_is(hdr_read(heap, first_block), TAG_BACK_FREE)) {
+            bin_remove(heap, first_block, bytes_of(heap, first_block));
+            table_remove(heap, (uintptr_t)seg);
+            prev->next = next;
+            if (heap->last_segment == seg)
+                heap->last_segment = prev;
+            heap->segment_count--;
+            heap->reserved_bytes -= seg->size;
+            heap_count_commit(heap, -(ptrdiff_t)seg->committed_end);
+            heap->vmm->release(heap->vmm->context, seg, seg->size);
+        } else {
+            prev = seg;
+        }
+        seg = next;
+    }
+    /* Region indexes stay dense, as walks report them. */
+    uint32_t index = 0;
+    for (seg = &heap->first; seg != NULL; seg = seg->next)
+        seg->index = index++;
+}
+
+size_t back_trim(strata_heap *heap, bool everything)
+{
+    size_t released = 0;
+    for (segment *seg = &heap->first; seg != NULL; seg = seg->next)
+        released += trim_segment(heap, seg, everything ? 0 : PURGE_KEEP);
+    back_release_segments(heap);
+    return released;
+}
+
+size_t back_largest_free(const strata_heap *heap)
+{
+    for (unsigned index = BIN_COUNT; index-- > 0;) {
+        size_t largest = 0;
+        for (char *data = heap->bins[index]; data != NULL; data = link_read(heap, data))
+            if (bytes_of(heap, data) > largest)
+                largest = bytes_of(heap, data);
+        if (largest != 0)
+            return largest - 16;
+    }
+    return 0;
+}

@@ -1,0 +1,546 @@
+/*
+ * heap/front.c — the front end (the LFH's role) and the public entry points
+ * strata_heap_alloc / _free / _realloc.
+ *
+ * Same-thread fast path: class by table, pop from the page's local free
+ * list, write the block header. No lock, no atomic read-modify-write. A free
+ * from the page's owner pushes back onto that list; a free from any other
+ * thread pushes with one CAS onto the page's thread_free list, which the
+ * owner collects when its local list runs dry.
+ */
+#include "internal.h"
+
+front_page heap_empty_page; /* a page with nothing free: parts start on it */
+
+/* ---- Size classes -------------------------------------------------------- */
+/* Strides 16..128 by 16, then four per power of two up to 16384. A slot is
+ * its 8-byte header plus stride-8 bytes of data. */
+size_t class_stride(unsigned class_index)
+{
+    if (class_index < 8)
+        return 16u * (class_index + 1);
+    unsigned e = 7 + (class_index - 8) / 4;
+    unsigned step = (class_index - 8) % 4 + 1;
+    return ((size_t)1 << e) + step * ((size_t)1 << (e - 2));
+}
+
+unsigned class_of(size_t size)
+{
+    size_t needed = align_up(size + 8, 16);
+    if (needed <= 128)
+        return (unsigned)(needed / 16 - 1);
+    unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)(needed - 1));
+    size_t step = (size_t)1 << (e - 2);
+    unsigned index = (unsigned)((needed - ((size_t)1 << e) + step - 1) / step) - 1;
+    return 8 + (e - 7) * 4 + index;
+}
+
+/* ---- Lists of a part (owner only) ---------------------------------------- */
+static void list_remove(front_page **head, front_page *page)
+{
+    if (page->prev)
+        page->prev->next = page->next;
+    else
+        *head = page->next;
+    if (page->next)
+        page->next->prev = page->prev;
+    page->next = page->prev = NULL;
+}
+
+static void list_push(front_page **head, front_page *page)
+{
+    page->prev = NULL;
+    page->next = *head;
+    if (*head)
+        (*head)->prev = page;
+    *head = page;
+}
+
+static void move_to_full(thread_part *part, front_page *page)
+{
+    list_remove(&part->avail[page->class_index], page);
+    list_push(&part->full[page->class_index], page);
+    page->in_full = 1;
+}
+
+static NOINLINE void front_unfull(front_page *page)
+{
+    thread_part *part = page->part;
+    list_remove(&part->full[page->class_index], page);
+    list_push(&part->avail[page->class_index], page);
+    page->in_full = 0;
+}
+
+/* ---- Pages --------------------------------------------------------------- */
+static inline void check_slot(const strata_heap *heap, const front_page *page, const char *data)
+{
+    if (UNLIKELY((size_t)(data - 8 - page->first) >= page->span))
+        heap_corruption(heap, data, "free-list link corrupted");
+}
+
+/* Take the frees other threads made into this page. Owner only. */
+void front_collect(strata_heap *heap, front_page *page)
+{
+    char *list = (char *)atomic_exchange_explicit(&page->thread_free, 0, memory_order_acquire);
+    if (list == NULL)
+        return;
+    uint32_t count = 1;
+    char *tail = list;
+    check_slot(heap, page, tail);
+    for (char *next; (next = link_read(heap, tail)) != NULL; tail = next) {
+        check_slot(heap, page, next);
+        count++;
+    }
+    link_write(heap, tail, page->free);
+    page->free = list;
+    page->used -= count;
+}
+
+/* Initialise a few never-used slots (at most about 4 KiB of them), so a new
+ * page costs page faults only as it fills. */
+static bool front_extend(strata_heap *heap, front_page *page)
+{
+    if (page->bump >= page->capacity)
+        return false;
+    uint32_t count = (uint32_t)(4096 / page->stride);
+    if (count == 0)
+        count = 1;
+    if (count > page->capacity - page->bump)
+        count = page->capacity - page->bump;
+    char *first_data = page->first + 8 + (size_t)page->bump * page->stride;
+    char *next = page->free;
+    for (uint32_t i = count; i-- > 0;) {
+        char *data = first_data + (size_t)i * page->stride;
+        hdr_write(heap, data, hdr_make(TAG_FRONT_FREE, 0, page->index));
+        link_write(heap, data, next);
+        next = data;
+    }
+    page->free = next;
+    page->bump += count;
+    return true;
+}
+
+size_t heap_page_bytes(const strata_heap *heap, size_t stride)
+{
+    size_t bytes = align_up(stride * 8, heap->page_unit);
+    return bytes < heap->page_unit ? heap->page_unit : bytes;
+}
+
+static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned class_index)
+{
+    size_t stride = class_stride(class_index);
+    size_t bytes = heap_page_bytes(heap, stride);
+    heap_acquire(heap, 0);
+    char *data = back_alloc(heap, bytes, TAG_INTERNAL, 0);
+    front_page *page = NULL;
+    if (data != NULL) {
+        page = back_page_take(heap, back_segment_of(heap, data));
+        if (page == NULL) {
+            back_free(heap, data);
+        } else {
+            hdr_write(heap, data, hdr_make(TAG_INTERNAL, 0, page->index + 1u));
+            page->first = data + 8;
+            page->capacity = (uint32_t)((back_usable(heap, data) - 8) / stride);
+            page->span = (uint32_t)(page->capacity * stride);
+            page->stride = (uint32_t)stride;
+            page->class_index = (uint8_t)class_index;
+            page->used = 0;
+            page->bump = 0;
+            page->free = NULL;
+            page->in_full = 0;
+            atomic_store_explicit(&page->thread_free, 0, memory_order_relaxed);
+            page->part = part;
+            page->owner = part->owner;
+            list_push(&part->avail[class_index], page);
+        }
+    }
+    heap_release(heap, 0);
+    return page;
+}
+
+/* The current page of a class has nothing free: find or make one that has. */
+static front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index)
+{
+    front_page *page = part->current[class_index];
+    if (page != &heap_empty_page) {
+        front_collect(heap, page);
+        if (page->free != NULL || front_extend(heap, page))
+            return page;
+        move_to_full(part, page);
+    }
+    while ((page = part->avail[class_index]) != NULL) {
+        front_collect(heap, page);
+        if (page->free != NULL || front_extend(heap, page))
+            goto found;
+        move_to_full(part, page);
+    }
+    if (atomic_exchange_explicit(&part->full_frees[class_index], 0, memory_order_acquire)) {
+        for (page = part->full[class_index]; page != NULL; page = page->next) {
+            if (atomic_load_explicit(&page->thread_free, memory_order_relaxed) != 0) {
+                front_unfull(page);
+                front_collect(heap, page);
+                goto found;
+            }
+        }
+    }
+    page = front_page_new(heap, part, class_index);
+    if (page == NULL) {
+        part->current[class_index] = &heap_empty_page;
+        return NULL;
+    }
+    front_extend(heap, page);
+found:
+    part->current[class_index] = page;
+    return page;
+}
+
+static void *front_pop(strata_heap *heap, front_page *page, size_t size)
+{
+    char *data = page->free;
+    check_slot(heap, page, data);
+    page->free = link_read(heap, data);
+    page->used++;
+    hdr_write(heap, data, page->busy_header | (uint64_t)size << 8);
+    return data;
+}
+
+/* ---- Finding a block's page, with every check (slow paths) ---------------- */
+front_page *front_page_of(strata_heap *heap, const char *data, uint64_t raw)
+{
+    segment *seg = back_segment_of(heap, data);
+    if (seg == NULL)
+        return NULL;
+    unsigned index = hdr_page(raw);
+    if (index >= seg->page_capacity)
+        return NULL;
+    front_page *page = &seg->pages[index];
+    if (!page->in_use)
+        return NULL;
+    size_t offset = (size_t)(data - 8 - page->first);
+    if (offset >= (size_t)page->bump * page->stride || offset % page->stride != 0)
+        return NULL;
+    return page;
+}
+
+/* A free from a thread that does not own the page: one CAS. */
+void front_free_remote(strata_heap *heap, front_page *page, char *data, uint64_t raw)
+{
+    hdr_write(heap, data, (raw & ~(uint64_t)0xFF) | TAG_FRONT_FREE);
+    /* Read what is needed before the push: afterwards the owner may retire the page. */
+    bool in_full = page->in_full;
+    thread_part *part = page->part;
+    unsigned class_index = page->class_index;
+    uintptr_t head = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
+    do {
+        link_write(heap, data, (char *)head);
+    } while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &head, (uintptr_t)data,
+                                                    memory_order_release, memory_order_relaxed));
+    if (in_full && part != NULL)
+        atomic_store_explicit(&part->full_frees[class_index], 1, memory_order_release);
+}
+
+static inline void front_free_local(strata_heap *heap, front_page *page, char *data)
+{
+    ((uint64_t *)(void *)data)[-1] ^= TAG_FRONT_BUSY ^ TAG_FRONT_FREE; /* the tag byte, still encoded */
+    link_write(heap, data, page->free);
+    page->free = data;
+    page->used--;
+    if (UNLIKELY(page->in_full))
+        front_unfull(page);
+}
+
+/* Hand a part back: its pages keep their live blocks and lose their owner;
+ * empty ones return to the back end. Heap lock held. */
+void front_part_release(strata_heap *heap, thread_part *part)
+{
+    front_part_trim(heap, part);
+    for (unsigned c = 0; c < CLASS_COUNT; c++) {
+        for (front_page *page = part->avail[c]; page; page = page->next)
+            page->owner = NULL;
+        for (front_page *page = part->full[c]; page; page = page->next)
+            page->owner = NULL;
+        part->current[c] = &heap_empty_page;
+    }
+    part->owner = NULL;
+}
+
+static void front_page_retire(strata_heap *heap, thread_part *part, front_page *page)
+{
+    list_remove(page->in_full ? &part->full[page->class_index] : &part->avail[page->class_index], page);
+    if (part->current[page->class_index] == page)
+        part->current[page->class_index] = &heap_empty_page;
+    char *block = page->first - 8;
+    page->in_use = false;
+    page->owner = NULL;
+    page->part = NULL;
+    back_free(heap, block);
+}
+
+/* Return the part's empty pages to the back end. The caller owns the part
+ * (its thread, or the heap lock for an unowned part) and holds the heap lock.
+ * Returns the bytes given back. */
+size_t front_part_trim(strata_heap *heap, thread_part *part)
+{
+    size_t bytes = 0;
+    for (unsigned c = 0; c < CLASS_COUNT; c++) {
+        front_page **lists[2] = {&part->avail[c], &part->full[c]};
+        for (int l = 0; l < 2; l++) {
+            front_page *page = *lists[l];
+            while (page != NULL) {
+                front_page *next = page->next;
+                front_collect(heap, page);
+                if (page->used == 0) {
+                    bytes += back_usable(heap, page->first - 8);
+                    front_page_retire(heap, part, page);
+                }
+                page = next;
+            }
+        }
+    }
+    return bytes;
+}
+
+/* ---- Public entry points --------------------------------------------------- */
+static NOINLINE void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size);
+
+STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t size)
+{
+    if (LIKELY(heap != NULL && size <= SMALL_LOOKUP_MAX)) {
+        /* While a user holds the heap lock, fast_slot names no slot, so this fails. */
+        tls_slot *slot = &heap_tls_state->slots[atomic_load_explicit(&heap->fast_slot, memory_order_relaxed)];
+        if (LIKELY(slot->generation == heap->generation)) {
+            front_page *page = slot->part->current[heap_small_class[(size + 7) >> 3]];
+            if (LIKELY(page->free != NULL)) {
+                char *data = front_pop(heap, page, size);
+                VG_BLOCK_ALLOC(heap, data, size);
+                if (flags & STRATA_HEAP_ZERO_MEMORY)
+                    memset(data, 0, size);
+                return data;
+            }
+        }
+    }
+    return alloc_slow(heap, flags, size);
+}
+
+/* Sizes beyond this fail everywhere, so that size arithmetic cannot wrap. */
+#define SIZE_LIMIT (PTRDIFF_MAX - ((size_t)1 << 24))
+
+static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
+{
+    if (heap == NULL)
+        return NULL;
+    flags |= heap->flags;
+    if (size > SIZE_LIMIT)
+        return heap_fail(heap, flags);
+    if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
+        heap_wait_user_lock(heap);
+
+    char *data = NULL;
+    if (size >= STRATA_HEAP_LARGE_THRESHOLD) {
+        if (!(heap->flags & STRATA_HEAP_GROWABLE))
+            return heap_fail(heap, flags);
+        data = large_alloc(heap, size, (flags & STRATA_HEAP_ZERO_MEMORY) != 0);
+        if (data == NULL)
+            return heap_fail(heap, flags);
+        VG_BLOCK_ALLOC(heap, data, size);
+        return data;
+    }
+    unsigned class_index = class_of(size);
+    if (class_stride(class_index) <= heap->front_max_stride) {
+        thread_part *part = heap_thread_part(heap);
+        if (part != NULL) {
+            front_page *page = part->current[class_index];
+            if (page->free == NULL)
+                page = front_refill(heap, part, class_index);
+            if (page != NULL)
+                data = front_pop(heap, page, size);
+        }
+    }
+    if (data == NULL) {
+        heap_acquire(heap, flags);
+        data = back_alloc(heap, size, TAG_BACK_BUSY, size);
+        heap_release(heap, flags);
+        if (data == NULL)
+            return heap_fail(heap, flags);
+    }
+    VG_BLOCK_ALLOC(heap, data, size);
+    if (flags & STRATA_HEAP_ZERO_MEMORY)
+        memset(data, 0, size);
+    return data;
+}
+
+/* What a pointer passed to free/realloc is; ends the process for anything
+ * but a live block of this heap. */
+typedef struct block_ref {
+    unsigned tag;       /* TAG_FRONT_BUSY, TAG_BACK_BUSY or TAG_LARGE_BUSY */
+    uint64_t raw;
+    front_page *page;   /* front blocks */
+    size_t requested;
+    size_t usable;
+} block_ref;
+
+static block_ref identify_or_die(strata_heap *heap, char *data);
+
+static NOINLINE bool free_slow(strata_heap *heap, uint32_t flags, char *data);
+
+STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
+{
+    char *data = block;
+    if (LIKELY(heap != NULL && data != NULL)) {
+        uint64_t raw = hdr_read(heap, data);
+        if (LIKELY(hdr_is(raw, TAG_FRONT_BUSY))) {
+            front_page *page = page_at((void *)((uintptr_t)data & heap->segment_mask), hdr_page(raw));
+            if (LIKELY(page->owner == heap_tls_state &&
+                       atomic_load_explicit(&heap->fast_blocked, memory_order_relaxed) == 0)) {
+                VG_BLOCK_FREE(heap, data);
+                front_free_local(heap, page, data);
+                return true;
+            }
+        }
+    }
+    return free_slow(heap, flags, data);
+}
+
+static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
+{
+    if (data == NULL)
+        return true;
+    if (heap == NULL)
+        return false;
+    flags |= heap->flags;
+    if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
+        heap_wait_user_lock(heap);
+    block_ref ref = identify_or_die(heap, data);
+    VG_BLOCK_FREE(heap, data);
+    switch (ref.tag) {
+    case TAG_FRONT_BUSY:
+        if (ref.page->owner == heap_tls_state)
+            front_free_local(heap, ref.page, data);
+        else
+            front_free_remote(heap, ref.page, data, ref.raw);
+        break;
+    case TAG_BACK_BUSY:
+        heap_acquire(heap, flags);
+        back_free(heap, data);
+        heap_release(heap, flags);
+        break;
+    default:
+        large_free(heap, data);
+        break;
+    }
+    return true;
+}
+
+/* Classify a block for free or realloc; a pointer that is not a live block of
+ * this heap ends the process with the check that failed. */
+static block_ref identify_or_die(strata_heap *heap, char *data)
+{
+    block_ref ref = {0};
+    segment *seg = ((uintptr_t)data & 15) == 0 ? back_segment_of(heap, data) : NULL;
+    if (seg == NULL) {
+        large_block *large = ((uintptr_t)data & 15) == 0 ? large_of(heap, data) : NULL;
+        if (large == NULL)
+            heap_corruption(heap, data, "invalid free: not a block of this heap");
+        ref.raw = hdr_read(heap, data);
+        if (!hdr_is(ref.raw, TAG_LARGE_BUSY))
+            heap_corruption(heap, data, "block header corrupted");
+        ref.tag = TAG_LARGE_BUSY;
+        ref.requested = large->requested;
+        ref.usable = large->committed - LARGE_HEADER;
+        return ref;
+    }
+    size_t offset = (size_t)(data - (char *)seg);
+    if (offset < seg->area_start + BLOCK_HEADER || offset >= seg->committed_end)
+        heap_corruption(heap, data, "invalid free: not a block of this heap");
+    ref.raw = hdr_read(heap, data);
+    switch (hdr_tag(ref.raw) | (ref.raw & HDR_MAGIC)) {
+    case HDR_MAGIC | TAG_FRONT_BUSY:
+        ref.page = front_page_of(heap, data, ref.raw);
+        if (ref.page == NULL)
+            heap_corruption(heap, data, "block header corrupted");
+        ref.tag = TAG_FRONT_BUSY;
+        ref.requested = hdr_requested(ref.raw);
+        ref.usable = ref.page->stride - 8;
+        return ref;
+    case HDR_MAGIC | TAG_BACK_BUSY: {
+        bool is_free = false;
+        if (!back_block_check(heap, seg, data, &is_free) || is_free)
+            heap_corruption(heap, data, "block header corrupted");
+        ref.tag = TAG_BACK_BUSY;
+        ref.requested = hdr_requested(ref.raw);
+        ref.usable = back_usable(heap, data);
+        return ref;
+    }
+    case HDR_MAGIC | TAG_FRONT_FREE:
+        if (front_page_of(heap, data, ref.raw) != NULL)
+            heap_corruption(heap, data, "double free");
+        break;
+    case HDR_MAGIC | TAG_BACK_FREE: {
+        bool is_free = false;
+        if (back_block_check(heap, seg, data, &is_free) && is_free)
+            heap_corruption(heap, data, "double free");
+        break;
+    }
+    default:
+        break;
+    }
+    /* The header is not a valid one: tell a trashed header from a pointer
+     * that was never a block's start. */
+    if (heap_is_block_start(heap, seg, data))
+        heap_corruption(heap, data, "block header corrupted");
+    heap_corruption(heap, data, "invalid free: not a block of this heap");
+}
+
+STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *block, size_t size)
+{
+    char *data = block;
+    if (data == NULL || heap == NULL)
+        return NULL;
+    flags |= heap->flags;
+    if (size > SIZE_LIMIT)
+        return heap_fail(heap, flags);
+    if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
+        heap_wait_user_lock(heap);
+    block_ref ref = identify_or_die(heap, data);
+    bool in_place_only = (flags & STRATA_HEAP_REALLOC_IN_PLACE_ONLY) != 0;
+    bool done = false;
+    switch (ref.tag) {
+    case TAG_FRONT_BUSY:
+        /* Stay in the slot when the size fits and the slot is not far too big. */
+        if (size <= ref.usable && (in_place_only || size + 8 > ref.page->stride / 2 || ref.page->stride <= 32)) {
+            hdr_write(heap, data, hdr_make(TAG_FRONT_BUSY, size, ref.page->index));
+            done = true;
+        }
+        break;
+    case TAG_BACK_BUSY:
+        if (size < STRATA_HEAP_LARGE_THRESHOLD &&
+            (size >= ref.requested / 2 || in_place_only || size > heap->front_max_stride)) {
+            heap_acquire(heap, flags);
+            done = back_resize_in_place(heap, data, size);
+            if (done)
+                hdr_write(heap, data, hdr_make(TAG_BACK_BUSY, size, 0));
+            heap_release(heap, flags);
+        }
+        break;
+    default:
+        if (size >= STRATA_HEAP_LARGE_THRESHOLD || in_place_only)
+            done = large_resize_in_place(heap, data, size, false);
+        break;
+    }
+    if (done) {
+        VG_BLOCK_RESIZE(heap, data, size);
+        if ((flags & STRATA_HEAP_ZERO_MEMORY) && size > ref.requested)
+            memset(data + ref.requested, 0, size - ref.requested);
+        return data;
+    }
+    if (in_place_only)
+        return heap_fail(heap, flags);
+    char *moved = strata_heap_alloc(heap, flags & ~(STRATA_HEAP_ZERO_MEMORY | STRATA_HEAP_GENERATE_EXCEPTIONS), size);
+    if (moved == NULL)
+        return heap_fail(heap, flags);
+    memcpy(moved, data, size < ref.requested ? size : ref.requested);
+    if ((flags & STRATA_HEAP_ZERO_MEMORY) && size > ref.requested)
+        memset(moved + ref.requested, 0, size - ref.requested);
+    strata_heap_free(heap, flags, data);
+    return moved;
+}

@@ -1,0 +1,326 @@
+/*
+ * heap/internal.h — the heap layer's private structures, shared by its
+ * files: heap.c (heaps, threads' parts, lock, information), front.c (the
+ * size-class front end and the public alloc/free entry points), back.c
+ * (segments and the coalescing back end), large.c (large blocks) and
+ * walk.c (walk, validate, size, compact).
+ *
+ * Memory layout
+ *   segment   a VMM reservation aligned to heap->segment_align (4 MiB for
+ *             growable heaps; the whole reservation for a fixed heap), so
+ *             `address & heap->segment_mask` finds the segment of a block.
+ *             It begins with `segment`; the first segment of a heap begins
+ *             with the `strata_heap` itself (whose first member is that
+ *             segment). Then the page descriptors, then (first segment of
+ *             a growable heap) the segment table, then the block area.
+ *   block     every block has an 8-byte header right before its data,
+ *             encoded as raw ^ heap->secret ^ data address (see hdr_*).
+ *             Back-end blocks have a second word before that, the block's
+ *             size, encoded the same way with another secret.
+ *   page      a back-end block cut into equal slots of one size class; its
+ *             descriptor lives in the segment's page array, out of reach of
+ *             a block overflow.
+ *   large     a reservation of its own: a 64-byte header, then the data.
+ */
+#ifndef STRATA_HEAP_INTERNAL_H
+#define STRATA_HEAP_INTERNAL_H
+
+#include <strata/heap.h>
+
+#include <stdatomic.h>
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define NOINLINE __attribute__((noinline))
+#else
+#define LIKELY(x) (x)
+#define UNLIKELY(x) (x)
+#define NOINLINE
+#endif
+
+/* ---- Valgrind client requests (compiled out unless asked for) ---------- */
+#if defined(STRATA_VALGRIND_REQUESTS) && STRATA_VALGRIND_REQUESTS
+#include <valgrind/memcheck.h>
+#define VG_POOL_CREATE(heap) VALGRIND_CREATE_MEMPOOL((heap), 0, 0)
+#define VG_POOL_DESTROY(heap) VALGRIND_DESTROY_MEMPOOL((heap))
+#define VG_BLOCK_ALLOC(heap, p, n) VALGRIND_MEMPOOL_ALLOC((heap), (p), (n))
+#define VG_BLOCK_FREE(heap, p) VALGRIND_MEMPOOL_FREE((heap), (p))
+#define VG_BLOCK_RESIZE(heap, p, n) VALGRIND_MEMPOOL_CHANGE((heap), (p), (p), (n))
+#define VG_OPEN(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
+#define VG_CLOSE(p, n) VALGRIND_MAKE_MEM_NOACCESS((p), (n))
+#else
+#define VG_POOL_CREATE(heap) ((void)0)
+#define VG_POOL_DESTROY(heap) ((void)0)
+#define VG_BLOCK_ALLOC(heap, p, n) ((void)0)
+#define VG_BLOCK_FREE(heap, p) ((void)0)
+#define VG_BLOCK_RESIZE(heap, p, n) ((void)0)
+#define VG_OPEN(p, n) ((void)0)
+#define VG_CLOSE(p, n) ((void)0)
+#endif
+
+/* ---- Geometry ------------------------------------------------------------ */
+#define GROWABLE_SEGMENT_SIZE ((size_t)4 << 20)
+#define GROWABLE_PAGE_UNIT ((size_t)64 << 10)
+#define CLASS_COUNT 36                 /* strides 16 … 16384, see class_stride() */
+#define SMALL_LOOKUP_MAX 1024          /* sizes served by the class table */
+#define MAX_FRONT_STRIDE ((size_t)16384)
+#define SEGMENT_TABLE_SLOTS 8192       /* growable heaps: segments ≤ half of it */
+#define BIN_COUNT 72                   /* back-end free bins: 2 per power of two */
+#define BLOCK_HEADER 16                /* back-end: size word + header word */
+#define MIN_BACK_BLOCK 48              /* header, two links, footer */
+#define LARGE_HEADER 64
+#define TLS_SLOTS 32                   /* heaps with a fast per-thread path at once */
+#define NO_SLOT TLS_SLOTS
+
+/* ---- Block headers ------------------------------------------------------- */
+/* raw header: tag (bits 0-7) | requested size (8-31) | page index (32-47) | magic (48-63) */
+#define HDR_MAGIC ((uint64_t)0x5A7Eu << 48)
+#define HDR_CHECK_MASK 0xFFFF0000000000FFull
+enum {
+    TAG_FRONT_BUSY = 0xB1,
+    TAG_FRONT_FREE = 0xF1,
+    TAG_BACK_BUSY = 0xB2,
+    TAG_BACK_FREE = 0xF2,
+    TAG_LARGE_BUSY = 0xB3,
+    TAG_INTERNAL = 0xB4, /* the heap's own blocks: pages, threads' parts */
+};
+#define HDR_SIZE_MAX 0xFFFFFFu
+
+static inline uint64_t hdr_make(unsigned tag, size_t requested, unsigned page_index)
+{
+    return HDR_MAGIC | (uint64_t)page_index << 32 | (uint64_t)(requested & HDR_SIZE_MAX) << 8 | tag;
+}
+static inline unsigned hdr_tag(uint64_t raw) { return (unsigned)(raw & 0xFF); }
+static inline size_t hdr_requested(uint64_t raw) { return (size_t)((raw >> 8) & HDR_SIZE_MAX); }
+static inline unsigned hdr_page(uint64_t raw) { return (unsigned)((raw >> 32) & 0xFFFF); }
+static inline bool hdr_is(uint64_t raw, unsigned tag)
+{
+    return (raw & HDR_CHECK_MASK) == (HDR_MAGIC | tag);
+}
+
+/* ---- Structures ---------------------------------------------------------- */
+struct thread_state;
+struct thread_part;
+
+/* A front-end page: the descriptor of a back-end block cut into slots. */
+typedef struct front_page {
+    _Alignas(128) char *free;                       /* local free list (slot data addresses), owner only */
+    char *first;                      /* header address of slot 0 (never a block's data) */
+    uint32_t span;                    /* capacity * stride */
+    uint32_t used;                    /* slots handed out and not freed into `free` */
+    uint32_t capacity;
+    uint32_t bump;                    /* slots below this were initialised once */
+    uint32_t stride;
+    uint64_t busy_header;             /* hdr_make(TAG_FRONT_BUSY, 0, index): ORed with a size */
+    uint16_t index;                   /* in the segment's page array (block headers carry it) */
+    uint8_t class_index;
+    uint8_t in_full;                  /* on the part's full list */
+    bool in_use;                      /* descriptor taken */
+    struct thread_state *owner;       /* the thread allowed the local list; NULL none */
+    _Atomic(uintptr_t) thread_free;   /* frees from other threads (data addresses, links encoded) */
+    struct thread_part *part;
+    struct front_page *next, *prev;   /* in the part's avail or full list of the class */
+} front_page;
+
+typedef struct segment {
+    uint64_t check;                   /* SEGMENT_MAGIC ^ secret ^ address */
+    struct strata_heap *heap;
+    struct segment *next;             /* the heap's segments, oldest first */
+    size_t size;                      /* reserved bytes */
+    size_t area_start;                /* offset of the first block */
+    size_t committed_end;             /* offset: [0, committed_end) is committed */
+    char *tail;                       /* header of the block that ends at committed_end; NULL if none */
+    front_page *pages;
+    uint32_t page_capacity;
+    uint32_t index;                   /* region index for walks */
+    uint64_t tail_free_since;         /* monotonic ns when the top free block passed the purge mark */
+} segment;
+
+/* A thread's part of a heap: the pages it allocates from, per class. */
+typedef struct thread_part {
+    front_page *current[CLASS_COUNT]; /* allocation page, or the empty sentinel */
+    front_page *avail[CLASS_COUNT];   /* pages that may have free slots (current first) */
+    front_page *full[CLASS_COUNT];    /* pages seen full */
+    _Atomic(uint8_t) full_frees[CLASS_COUNT]; /* another thread freed into a full page */
+    struct strata_heap *heap;
+    struct thread_state *owner;
+    struct thread_part *next_free;    /* the heap's pool of unowned parts */
+    struct thread_part *next_all;     /* every part of the heap */
+} thread_part;
+
+typedef struct tls_slot {
+    uint64_t generation;              /* the heap generation this part belongs to */
+    thread_part *part;
+} tls_slot;
+
+typedef struct thread_state {
+    tls_slot slots[TLS_SLOTS + 1];    /* the last one never matches (heaps without a slot) */
+    struct thread_state *next_free;
+    bool registered;                  /* thread-exit callback armed */
+} thread_state;
+
+typedef struct large_block {
+    uint64_t check;                   /* LARGE_MAGIC ^ secret ^ address */
+    struct large_block *next, *prev;
+    size_t requested;
+    size_t reserved;
+    size_t committed;                 /* bytes committed from the reservation's base */
+    uint64_t spare;
+    uint64_t header;                  /* the common block header, right before the data */
+} large_block;
+
+struct strata_heap {
+    segment first;                    /* the heap's address is its first segment's */
+    uint64_t secret;                  /* keys block headers and free-list links */
+    uint64_t size_secret;             /* keys back-end size words */
+    uint64_t generation;              /* unique per heap, for threads' slots */
+    uint32_t slot;                    /* index into thread_state.slots, NO_SLOT if none */
+    _Atomic(uint32_t) fast_slot;      /* the slot the alloc fast path uses: NO_SLOT while user-locked */
+    _Atomic(uint32_t) fast_blocked;   /* nonzero while a user holds the heap lock */
+    uint32_t flags;                   /* creation flags | STRATA_HEAP_GROWABLE */
+    uint32_t compat;                  /* HeapCompatibilityInformation: 0 or 2 */
+    const strata_vmm *vmm;
+    uintptr_t segment_mask;
+    size_t segment_size;              /* reservation size of later segments (growable) */
+    size_t page_unit;
+    size_t front_max_stride;
+    size_t maximum_size;              /* 0 for growable */
+    uintptr_t *segment_table;         /* open addressing, bases of segments */
+    uint32_t segment_table_mask;
+    uint32_t segment_count;
+    /* the heap lock: recursive, for HeapLock and the back end */
+    strata_lock lock;
+    _Atomic(struct thread_state *) lock_owner;
+    uint32_t lock_depth;
+    uint32_t user_lock_depth;
+    /* back end */
+    char *bins[BIN_COUNT];            /* free blocks' headers, links encoded */
+    uint64_t bin_map[(BIN_COUNT + 63) / 64];
+    segment *last_segment;
+    /* large blocks */
+    large_block *large;
+    size_t large_count;
+    /* threads */
+    thread_part *free_parts;
+    thread_part *all_parts;
+    uint32_t pages_seen_busy;         /* highest slot use seen, for the compat value */
+    /* statistics */
+    size_t reserved_bytes, committed_bytes, peak_committed_bytes;
+    /* the list of heaps */
+    struct strata_heap *list_next;
+    bool is_process_heap;
+    uintptr_t segment_table_inline[2];
+};
+
+/* Every segment keeps its page descriptors at this offset (after room for
+ * the heap itself), so a block header's page index finds its descriptor
+ * with a shift and an add. */
+#define PAGES_OFFSET ((sizeof(struct strata_heap) + 127) & ~(size_t)127)
+_Static_assert(sizeof(front_page) == 128, "front_page descriptors are 128 bytes");
+
+static inline front_page *page_at(const void *seg, unsigned index)
+{
+    return (front_page *)(void *)((char *)(uintptr_t)seg + PAGES_OFFSET) + index;
+}
+
+#define SEGMENT_MAGIC 0x5345474D454E5431ull /* "SEGMENT1" */
+#define LARGE_MAGIC 0x4C41524745424C4Bull   /* "LARGEBLK" */
+
+/* ---- Encoding ------------------------------------------------------------ */
+static inline uint64_t hdr_key(const strata_heap *heap, const void *data)
+{
+    return heap->secret ^ (uint64_t)(uintptr_t)data;
+}
+static inline uint64_t hdr_read(const strata_heap *heap, const void *data)
+{
+    return ((const uint64_t *)data)[-1] ^ hdr_key(heap, data);
+}
+static inline void hdr_write(const strata_heap *heap, void *data, uint64_t raw)
+{
+    ((uint64_t *)data)[-1] = raw ^ hdr_key(heap, data);
+}
+/* Free-list links sit in a free block's first word, encoded with the secret;
+ * every link is range-checked before it is followed. */
+static inline char *link_read(const strata_heap *heap, const char *data)
+{
+    VG_OPEN(data, 8);
+    uint64_t value = *(const uint64_t *)data ^ heap->secret;
+    VG_CLOSE(data, 8);
+    return (char *)(uintptr_t)value;
+}
+static inline void link_write(const strata_heap *heap, char *data, const char *next)
+{
+    VG_OPEN(data, 8);
+    *(uint64_t *)data = (uint64_t)(uintptr_t)next ^ heap->secret;
+    VG_CLOSE(data, 8);
+}
+
+static inline size_t align_up(size_t value, size_t alignment)
+{
+    return (value + alignment - 1) & ~(alignment - 1);
+}
+
+/* ---- Shared between files ----------------------------------------------- */
+#if defined(__ELF__)
+#define HEAP_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#else
+#define HEAP_TLS_MODEL
+#endif
+extern _Thread_local thread_state *heap_tls_state HEAP_TLS_MODEL;
+extern _Thread_local char heap_thread_marker HEAP_TLS_MODEL;
+extern uint8_t heap_small_class[SMALL_LOOKUP_MAX / 8 + 1];
+extern front_page heap_empty_page;
+
+size_t class_stride(unsigned class_index);
+unsigned class_of(size_t size);
+
+/* heap.c */
+STRATA_NORETURN void heap_corruption(const strata_heap *heap, const void *address, const char *check);
+void heap_acquire(strata_heap *heap, uint32_t flags);
+void heap_release(strata_heap *heap, uint32_t flags);
+void heap_wait_user_lock(strata_heap *heap);
+thread_part *heap_thread_part(strata_heap *heap);
+void heap_count_commit(strata_heap *heap, ptrdiff_t bytes);
+void *heap_fail(strata_heap *heap, uint32_t flags);
+void heap_note_compat(strata_heap *heap, uint32_t used);
+
+/* front.c */
+void *front_alloc_slow(strata_heap *heap, uint32_t flags, size_t size);
+void front_free_remote(strata_heap *heap, front_page *page, char *data, uint64_t raw);
+void front_collect(strata_heap *heap, front_page *page);
+void front_part_release(strata_heap *heap, thread_part *part);
+size_t front_part_trim(strata_heap *heap, thread_part *part);
+front_page *front_page_of(strata_heap *heap, const char *data, uint64_t raw);
+size_t heap_page_bytes(const strata_heap *heap, size_t stride);
+
+/* back.c */
+strata_status back_segment_init(strata_heap *heap, segment *seg, size_t size, size_t metadata,
+                                size_t initial_commit, unsigned pages);
+segment *back_segment_of(const strata_heap *heap, const void *address);
+void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested);
+void back_free(strata_heap *heap, char *data);
+bool back_resize_in_place(strata_heap *heap, char *data, size_t size);
+size_t back_usable(const strata_heap *heap, const char *data);
+size_t back_block_bytes(const strata_heap *heap, const char *data);
+bool back_block_check(const strata_heap *heap, const segment *seg, const char *data, bool *is_free);
+char *back_next_block(const strata_heap *heap, const segment *seg, const char *data);
+size_t back_trim(strata_heap *heap, bool everything);
+size_t back_largest_free(const strata_heap *heap);
+bool back_validate(const strata_heap *heap);
+front_page *back_page_take(strata_heap *heap, segment *seg);
+void back_release_segments(strata_heap *heap);
+
+/* walk.c */
+bool heap_is_block_start(strata_heap *heap, segment *seg, const char *data);
+
+/* large.c */
+void *large_alloc(strata_heap *heap, size_t size, bool zero);
+void large_free(strata_heap *heap, char *data);
+large_block *large_of(const strata_heap *heap, const void *data);
+bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool zero);
+void large_release_all(strata_heap *heap);
+bool large_validate(const strata_heap *heap);
+
+#endif /* STRATA_HEAP_INTERNAL_H */

@@ -1,0 +1,352 @@
+/*
+ * heap/walk.c — looking at a heap without changing its blocks: HeapWalk,
+ * HeapValidate, HeapSize, usable size; and HeapCompact.
+ *
+ * A walk keeps no state of its own: the entry it returned last (its data
+ * address and flags) says where it is.
+ */
+#include "internal.h"
+
+bool back_prev_free_flag(const strata_heap *heap, const char *data);
+long back_bins_validate(const strata_heap *heap);
+
+/* The page whose slots (initialised or not) cover `address`; NULL if none. */
+static front_page *page_covering(segment *seg, const char *address)
+{
+    for (uint32_t i = 0; i < seg->page_capacity; i++) {
+        front_page *page = &seg->pages[i];
+        if (page->in_use && (size_t)(address - 8 - page->first) < page->span)
+            return page;
+    }
+    return NULL;
+}
+
+static front_page *page_of_block(segment *seg, uint64_t raw)
+{
+    unsigned index = hdr_page(raw);
+    if (!hdr_is(raw, TAG_INTERNAL) || index == 0 || index > seg->page_capacity)
+        return NULL;
+    front_page *page = &seg->pages[index - 1];
+    return page->in_use ? page : NULL;
+}
+
+/* ---- Walk ---------------------------------------------------------------------- */
+static void entry_clear(strata_heap_entry *entry)
+{
+    memset(entry, 0, sizeof *entry);
+}
+
+static void emit_region(const strata_heap *heap, segment *seg, strata_heap_entry *entry)
+{
+    (void)heap;
+    entry_clear(entry);
+    entry->data = seg;
+    entry->size = seg->area_start;
+    entry->region_index = (uint8_t)seg->index;
+    entry->flags = STRATA_HEAP_ENTRY_REGION;
+    entry->committed_size = seg->committed_end;
+    entry->uncommitted_size = seg->size - seg->committed_end;
+    entry->first_block = (char *)seg + seg->area_start + 16;
+    entry->last_block = (char *)seg + seg->size;
+}
+
+static void emit_slot(const strata_heap *heap, segment *seg, front_page *page, uint32_t slot,
+                      strata_heap_entry *entry)
+{
+    entry_clear(entry);
+    entry->region_index = (uint8_t)seg->index;
+    entry->overhead = 8;
+    char *data = page->first + 8 + (size_t)slot * page->stride;
+    entry->data = data;
+    if (slot >= page->bump) { /* the never-used rest of the page, as one free block */
+        entry->size = (size_t)(page->capacity - page->bump) * page->stride - 8;
+        return;
+    }
+    uint64_t raw = hdr_read(heap, data);
+    if (hdr_is(raw, TAG_FRONT_BUSY)) {
+        entry->flags = STRATA_HEAP_ENTRY_BUSY;
+        entry->size = hdr_requested(raw);
+    } else {
+        entry->size = page->stride - 8;
+    }
+}
+
+static strata_status emit_after_segment(strata_heap *heap, segment *seg, strata_heap_entry *entry);
+
+/* Emit the first walk element at or after back-end block `data`. */
+static strata_status emit_from_block(strata_heap *heap, segment *seg, char *data, strata_heap_entry *entry)
+{
+    while (data != NULL) {
+        uint64_t raw = hdr_read(heap, data);
+        if (hdr_is(raw, TAG_INTERNAL)) {
+            front_page *page = page_of_block(seg, raw);
+            if (page != NULL && page->capacity > 0) {
+                emit_slot(heap, seg, page, 0, entry);
+                return STRATA_OK;
+            }
+            data = back_next_block(heap, seg, data); /* the heap's own bookkeeping */
+            continue;
+        }
+        entry_clear(entry);
+        entry->data = data;
+        entry->region_index = (uint8_t)seg->index;
+        entry->overhead = 16;
+        if (hdr_is(raw, TAG_BACK_BUSY)) {
+            entry->flags = STRATA_HEAP_ENTRY_BUSY;
+            entry->size = hdr_requested(raw);
+        } else {
+            entry->size = back_usable(heap, data);
+        }
+        return STRATA_OK;
+    }
+    if (seg->committed_end < seg->size) {
+        entry_clear(entry);
+        entry->data = (char *)seg + seg->committed_end;
+        entry->size = seg->size - seg->committed_end;
+        entry->region_index = (uint8_t)seg->index;
+        entry->flags = STRATA_HEAP_ENTRY_UNCOMMITTED;
+        return STRATA_OK;
+    }
+    return emit_after_segment(heap, seg, entry);
+}
+
+static strata_status emit_large(large_block *large, strata_heap_entry *entry)
+{
+    if (large == NULL)
+        return STRATA_E_NO_MORE_ITEMS;
+    entry_clear(entry);
+    entry->data = (char *)large + LARGE_HEADER;
+    entry->size = large->requested;
+    entry->flags = STRATA_HEAP_ENTRY_BUSY;
+    entry->region_index = STRATA_HEAP_LARGE_REGION_INDEX;
+    return STRATA_OK;
+}
+
+static strata_status emit_after_segment(strata_heap *heap, segment *seg, strata_heap_entry *entry)
+{
+    if (seg->next != NULL) {
+        emit_region(heap, seg->next, entry);
+        return STRATA_OK;
+    }
+    return emit_large(heap->large, entry);
+}
+
+static strata_status walk_next(strata_heap *heap, strata_heap_entry *entry)
+{
+    if (entry->data == NULL) {
+        emit_region(heap, &heap->first, entry);
+        return STRATA_OK;
+    }
+    char *data = entry->data;
+    if (entry->region_index == STRATA_HEAP_LARGE_REGION_INDEX && (entry->flags & STRATA_HEAP_ENTRY_BUSY)) {
+        for (large_block *large = heap->large; large != NULL; large = large->next)
+            if ((char *)large + LARGE_HEADER == data)
+                return emit_large(large->next, entry);
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    segment *seg = back_segment_of(heap, entry->flags & STRATA_HEAP_ENTRY_UNCOMMITTED ? data - 1 : data);
+    if (seg == NULL)
+        return STRATA_E_INVALID_PARAMETER;
+    if (entry->flags & STRATA_HEAP_ENTRY_REGION)
+        return emit_from_block(heap, seg, (char *)seg + seg->area_start + 16, entry);
+    if (entry->flags & STRATA_HEAP_ENTRY_UNCOMMITTED)
+        return emit_after_segment(heap, seg, entry);
+    front_page *page = page_covering(seg, data);
+    if (page != NULL) {
+        uint32_t slot = (uint32_t)((size_t)(data - 8 - page->first) / page->stride);
+        if (slot + 1 < page->bump || (slot + 1 == page->bump && page->bump < page->capacity)) {
+            emit_slot(heap, seg, page, slot + 1, entry);
+            return STRATA_OK;
+        }
+        return emit_from_block(heap, seg, back_next_block(heap, seg, page->first - 8), entry);
+    }
+    return emit_from_block(heap, seg, back_next_block(heap, seg, data), entry);
+}
+
+STRATA_API strata_status strata_heap_walk(strata_heap *heap, strata_heap_entry *entry)
+{
+    if (heap == NULL || entry == NULL)
+        return STRATA_E_INVALID_PARAMETER;
+    heap_acquire(heap, 0);
+    strata_status status = walk_next(heap, entry);
+    heap_release(heap, 0);
+    return status;
+}
+
+/* ---- One block ------------------------------------------------------------------ */
+typedef struct block_view {
+    bool live;
+    size_t requested;
+    size_t usable;
+} block_view;
+
+/* What `block` is, decided without ever touching memory outside this
+ * heap's segments and large blocks. */
+static block_view view_block(strata_heap *heap, const void *block)
+{
+    block_view view = {false, 0, 0};
+    const char *data = block;
+    if (heap == NULL || data == NULL || ((uintptr_t)data & 15) != 0)
+        return view;
+    segment *seg = back_segment_of(heap, data);
+    if (seg == NULL) {
+        large_block *large = large_of(heap, data);
+        if (large != NULL && hdr_is(hdr_read(heap, data), TAG_LARGE_BUSY)) {
+            view.live = true;
+            view.requested = large->requested;
+            view.usable = large->committed - LARGE_HEADER;
+        }
+        return view;
+    }
+    size_t offset = (size_t)(data - (const char *)seg);
+    if (offset < seg->area_start + BLOCK_HEADER || offset >= seg->committed_end)
+        return view;
+    uint64_t raw = hdr_read(heap, data);
+    if (hdr_is(raw, TAG_FRONT_BUSY)) {
+        front_page *page = front_page_of(heap, data, raw);
+        if (page != NULL) {
+            view.live = true;
+            view.requested = hdr_requested(raw);
+            view.usable = page->stride - 8;
+        }
+    } else if (hdr_is(raw, TAG_BACK_BUSY)) {
+        bool is_free = true;
+        if (back_block_check(heap, seg, data, &is_free) && !is_free) {
+            view.live = true;
+            view.requested = hdr_requested(raw);
+            view.usable = back_usable(heap, data);
+        }
+    }
+    return view;
+}
+
+STRATA_API size_t strata_heap_size(strata_heap *heap, uint32_t flags, const void *block)
+{
+    (void)flags;
+    block_view view = view_block(heap, block);
+    return view.live ? view.requested : SIZE_MAX;
+}
+
+STRATA_API size_t strata_heap_usable_size(strata_heap *heap, const void *block)
+{
+    block_view view = view_block(heap, block);
+    return view.live ? view.usable : 0;
+}
+
+/* ---- The whole heap ----------------------------------------------------------- */
+static bool page_validate(strata_heap *heap, front_page *page, char *block)
+{
+    if (page->first != block + 8 || page->stride != class_stride(page->class_index) ||
+        page->bump > page->capacity || (size_t)page->span != (size_t)page->capacity * page->stride ||
+        page->span + 8 > back_usable(heap, block))
+        return false;
+    uint32_t busy = 0;
+    for (uint32_t slot = 0; slot < page->bump; slot++) {
+        uint64_t raw = hdr_read(heap, page->first + 8 + (size_t)slot * page->stride);
+        if (hdr_page(raw) != page->index)
+            return false;
+        if (hdr_is(raw, TAG_FRONT_BUSY))
+            busy++;
+        else if (!hdr_is(raw, TAG_FRONT_FREE))
+            return false;
+    }
+    if (page->owner != NULL && page->owner != heap_tls_state)
+        return true; /* its local list belongs to a running thread */
+    uint32_t listed = 0;
+    for (char *data = page->free; data != NULL; data = link_read(heap, data)) {
+        size_t offset = (size_t)(data - 8 - page->first);
+        if (offset >= (size_t)page->bump * page->stride || offset % page->stride != 0 ||
+            !hdr_is(hdr_read(heap, data), TAG_FRONT_FREE) || ++listed > page->bump)
+            return false;
+    }
+    return busy + listed <= page->bump && page->used == page->bump - listed;
+}
+
+static bool validate_all(strata_heap *heap)
+{
+    if (!large_validate(heap))
+        return false;
+    long free_blocks = 0;
+    for (segment *seg = &heap->first; seg != NULL; seg = seg->next) {
+        if (seg->check != (SEGMENT_MAGIC ^ heap->secret ^ (uint64_t)(uintptr_t)seg) || seg->heap != heap)
+            return false;
+        char *data = (char *)seg + seg->area_start + 16;
+        char *last = NULL;
+        bool prev_free = false;
+        while (data != NULL) {
+            bool is_free = false;
+            if (!back_block_check(heap, seg, data, &is_free) || back_prev_free_flag(heap, data) != prev_free ||
+                (is_free && prev_free))
+                return false;
+            if (is_free) {
+                free_blocks++;
+            } else {
+                uint64_t raw = hdr_read(heap, data);
+                if (hdr_is(raw, TAG_INTERNAL) && hdr_page(raw) != 0) {
+                    front_page *page = page_of_block(seg, raw);
+                    if (page == NULL || !page_validate(heap, page, data))
+                        return false;
+                }
+            }
+            prev_free = is_free;
+            last = data;
+            data = back_next_block(heap, seg, data);
+        }
+        if (last == NULL || last - 16 + back_block_bytes(heap, last) != (char *)seg + seg->committed_end ||
+            seg->tail != last)
+            return false;
+    }
+    return back_bins_validate(heap) == free_blocks;
+}
+
+STRATA_API bool strata_heap_validate(strata_heap *heap, uint32_t flags, const void *block)
+{
+    (void)flags;
+    if (heap == NULL)
+        return false;
+    if (block != NULL)
+        return view_block(heap, block).live;
+    heap_acquire(heap, 0);
+    bool ok = validate_all(heap);
+    heap_release(heap, 0);
+    return ok;
+}
+
+/* Whether `data` is where a block's data starts, header aside: tells a
+ * trashed header from a pointer that never was a block. */
+bool heap_is_block_start(strata_heap *heap, segment *seg, const char *data)
+{
+    front_page *page = page_covering(seg, data);
+    if (page != NULL) {
+        size_t offset = (size_t)(data - 8 - page->first);
+        return offset % page->stride == 0 && offset / page->stride < page->bump;
+    }
+    heap_acquire(heap, 0);
+    bool found = false;
+    for (char *block = (char *)seg + seg->area_start + 16; block != NULL && block <= data;
+         block = back_next_block(heap, seg, block)) {
+        if (block == data) {
+            found = true;
+            break;
+        }
+        if (back_block_bytes(heap, block) < MIN_BACK_BLOCK)
+            break;
+    }
+    heap_release(heap, 0);
+    return found;
+}
+
+/* ---- Compact ---------------------------------------------------------------------- */
+STRATA_API size_t strata_heap_compact(strata_heap *heap, uint32_t flags)
+{
+    if (heap == NULL)
+        return 0;
+    heap_acquire(heap, flags);
+    for (thread_part *part = heap->all_parts; part != NULL; part = part->next_all)
+        if (part->owner == NULL || part->owner == heap_tls_state)
+            front_part_trim(heap, part);
+    back_trim(heap, true);
+    size_t largest = back_largest_free(heap);
+    heap_release(heap, flags);
+    return largest;
+}

@@ -1,0 +1,304 @@
+/*
+ * strata/heap.h — the heap manager: HeapCreate-style heaps over a strata_vmm,
+ * and Global/Local memory over the process heap.
+ *
+ * A heap has three tiers, as NT's does (DESIGN.md "heap/"):
+ *   front end   small blocks from size-class pages owned by the calling
+ *               thread (the LFH's role); no lock on the same-thread path;
+ *   back end    other blocks below the large threshold, in segments reserved
+ *               from the VMM and committed on demand, with coalescing;
+ *   large       blocks of STRATA_HEAP_LARGE_THRESHOLD bytes or more, one VMM
+ *               reservation each (growable heaps only).
+ * A heap is shared between threads, as a Win32 heap is.
+ *
+ * Semantics follow SPEC-win32.md §2 and §3: sizes, alignment, flags, the
+ * exact requested size from strata_heap_size, walk order, lock behaviour.
+ * Block headers and free-list links are encoded with a per-heap secret: a
+ * double free, a pointer the heap never gave, a trashed header or a trashed
+ * free-list link ends the process with one line on stderr naming the heap,
+ * the address and the check ("termination on corruption"), while
+ * strata_heap_validate reports the same damage as false and ends nothing.
+ */
+#ifndef STRATA_HEAP_H
+#define STRATA_HEAP_H
+
+#include <strata/vmm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Constants: the Windows values, so the Win32 view passes them through.    */
+/* ------------------------------------------------------------------------ */
+
+#define STRATA_HEAP_NO_SERIALIZE 0x00000001u          /* no internal lock: the caller serializes */
+#define STRATA_HEAP_GROWABLE 0x00000002u              /* reported by strata; set when maximum_size is 0 */
+#define STRATA_HEAP_GENERATE_EXCEPTIONS 0x00000004u   /* failures raise STRATA_STATUS_NO_MEMORY */
+#define STRATA_HEAP_ZERO_MEMORY 0x00000008u           /* new bytes read as zero */
+#define STRATA_HEAP_REALLOC_IN_PLACE_ONLY 0x00000010u /* realloc never moves the block */
+#define STRATA_HEAP_CREATE_ENABLE_EXECUTE 0x00040000u /* accepted; blocks are read-write (see heap/README.md) */
+
+/* Blocks of this many bytes or more get a VMM reservation of their own
+ * (0xFF000 on 64-bit, as Windows; half that on 32-bit). Fixed-size heaps
+ * cannot hold blocks this large. */
+#define STRATA_HEAP_LARGE_THRESHOLD ((size_t)0x20000 * sizeof(void *) - 0x1000)
+
+/* Every block is aligned to this (MEMORY_ALLOCATION_ALIGNMENT on 64-bit). */
+#define STRATA_HEAP_ALIGNMENT 16u
+
+/* Exception codes raised under STRATA_HEAP_GENERATE_EXCEPTIONS (NTSTATUS values). */
+#define STRATA_STATUS_NO_MEMORY 0xC0000017u
+#define STRATA_STATUS_ACCESS_VIOLATION 0xC0000005u
+
+typedef struct strata_heap strata_heap;
+
+/* ------------------------------------------------------------------------ */
+/* Heaps                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * strata_heap_create — create a heap (HeapCreate).
+ *   vmm           the virtual memory under the heap; NULL for strata's own
+ *                 (strata_vmm_default()). It must outlive the heap.
+ *   flags         STRATA_HEAP_NO_SERIALIZE, STRATA_HEAP_GENERATE_EXCEPTIONS,
+ *                 STRATA_HEAP_CREATE_ENABLE_EXECUTE; other bits are ignored,
+ *                 as Windows ignores them.
+ *   initial_size  bytes committed up front, rounded up to whole pages.
+ *   maximum_size  0: growable, limited only by memory. Otherwise a fixed
+ *                 heap: one reservation of maximum_size rounded up to whole
+ *                 pages, never more; blocks and the heap's own bookkeeping
+ *                 share it; blocks of STRATA_HEAP_LARGE_THRESHOLD bytes or
+ *                 more always fail. initial_size is clipped to it.
+ *   out           receives the heap. Its address is the heap's base: 64 KiB
+ *                 aligned, the first byte of its first reservation.
+ * Fails with STRATA_E_INVALID_PARAMETER for a NULL out, STRATA_E_NO_MEMORY
+ * when the VMM refuses the reservation or the commit (nothing is left
+ * behind).
+ */
+STRATA_API strata_status strata_heap_create(const strata_vmm *vmm, uint32_t flags, size_t initial_size,
+                                            size_t maximum_size, strata_heap **out);
+
+/*
+ * strata_heap_destroy — release every reservation of the heap, its large
+ * blocks included, whatever is still allocated (HeapDestroy). The heap
+ * leaves the list of heaps. STRATA_E_INVALID_HANDLE for NULL, for a value
+ * that is not a live heap, and for the process heap, which stays.
+ */
+STRATA_API strata_status strata_heap_destroy(strata_heap *heap);
+
+/*
+ * strata_heap_alloc — a block of at least `size` bytes, aligned to
+ * STRATA_HEAP_ALIGNMENT (HeapAlloc). Size 0 gives a unique block of size 0.
+ *   flags  STRATA_HEAP_ZERO_MEMORY: the block reads as zero.
+ *          STRATA_HEAP_NO_SERIALIZE: this call does not take the heap lock.
+ *          STRATA_HEAP_GENERATE_EXCEPTIONS: as at creation, for this call.
+ * Returns NULL when memory is exhausted or the size cannot be held (a fixed
+ * heap's limit, SIZE_MAX and sizes near it): the reason is always
+ * STRATA_E_NO_MEMORY (ERROR_NOT_ENOUGH_MEMORY). Under GENERATE_EXCEPTIONS
+ * the failure first raises STRATA_STATUS_NO_MEMORY (strata_heap_raise).
+ * While another thread holds strata_heap_lock, the call waits (unless
+ * NO_SERIALIZE is given here or at creation).
+ */
+STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t size);
+
+/*
+ * strata_heap_realloc — resize a block (HeapReAlloc), keeping its contents
+ * up to the smaller of the two sizes.
+ *   flags  STRATA_HEAP_ZERO_MEMORY: bytes past the old size read as zero.
+ *          STRATA_HEAP_REALLOC_IN_PLACE_ONLY: never move; fail instead.
+ *          NO_SERIALIZE and GENERATE_EXCEPTIONS as for strata_heap_alloc.
+ * Returns the block (maybe moved) or NULL, with the old block untouched and
+ * still valid: STRATA_E_NO_MEMORY when there is no room (or no room in
+ * place). `block` NULL returns NULL with nothing to report (Windows sets
+ * last error 0). A freed, foreign or damaged block ends the process, as
+ * strata_heap_free does.
+ */
+STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *block, size_t size);
+
+/*
+ * strata_heap_free — free a block (HeapFree). NULL is fine and returns
+ * true. A double free, a pointer this heap never gave, or a block whose
+ * header or free-list neighbours were overwritten ends the process with a
+ * one-line message (see the top of this file). Returns false only when
+ * `heap` is NULL and `block` is not.
+ */
+STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block);
+
+/*
+ * strata_heap_size — the size requested for the block, exactly (HeapSize).
+ * SIZE_MAX for NULL, a freed block, a damaged block or a pointer this heap
+ * never gave; nothing ends and nothing is reported.
+ */
+STRATA_API size_t strata_heap_size(strata_heap *heap, uint32_t flags, const void *block);
+
+/*
+ * strata_heap_usable_size — how many bytes of the block may be used: at
+ * least the requested size (malloc_usable_size). 0 where strata_heap_size
+ * gives SIZE_MAX.
+ */
+STRATA_API size_t strata_heap_usable_size(strata_heap *heap, const void *block);
+
+/*
+ * strata_heap_validate — check the heap (HeapValidate).
+ *   block NULL: every segment, block header, boundary tag, free list, page
+ *   and large block of the heap; otherwise only that block, which must be a
+ *   live block of this heap. Returns false for damage, a freed block, a
+ *   pointer into other memory (another heap, a static buffer), and a NULL
+ *   heap. Never ends the process, never reports a last error.
+ */
+STRATA_API bool strata_heap_validate(strata_heap *heap, uint32_t flags, const void *block);
+
+/* ------------------------------------------------------------------------ */
+/* Walking a heap (HeapWalk)                                                */
+/* ------------------------------------------------------------------------ */
+
+#define STRATA_HEAP_ENTRY_REGION 0x0001u      /* a segment: data is its base */
+#define STRATA_HEAP_ENTRY_UNCOMMITTED 0x0002u /* an uncommitted range of a segment */
+#define STRATA_HEAP_ENTRY_BUSY 0x0004u        /* an allocated block; 0 means a free block */
+#define STRATA_HEAP_ENTRY_MOVEABLE 0x0010u    /* never set by strata (as modern Windows) */
+#define STRATA_HEAP_ENTRY_DDESHARE 0x0020u    /* never set by strata (as modern Windows) */
+
+/* The region index of large blocks, as Windows reports them. */
+#define STRATA_HEAP_LARGE_REGION_INDEX 64u
+
+typedef struct strata_heap_entry {
+    void *data;             /* the block's data, region's base, or range's start; NULL to start */
+    size_t size;            /* the block's requested size, region header, or range length */
+    uint8_t overhead;       /* bytes of bookkeeping around the block */
+    uint8_t region_index;   /* the segment's index; STRATA_HEAP_LARGE_REGION_INDEX for large blocks */
+    uint16_t flags;         /* STRATA_HEAP_ENTRY_* */
+    /* REGION entries only: */
+    size_t committed_size;   /* committed bytes of the segment */
+    size_t uncommitted_size; /* reserved, uncommitted bytes of the segment */
+    void *first_block;       /* the first block's address */
+    void *last_block;        /* the end of the segment's last block */
+} strata_heap_entry;
+
+/*
+ * strata_heap_walk — the element after `entry` (HeapWalk). Set entry->data
+ * to NULL to start, then pass the same entry back unchanged. Order: each
+ * segment's REGION entry, its blocks (busy and free) in address order with
+ * its uncommitted ranges where they fall, then every large block.
+ * STRATA_E_NO_MORE_ITEMS at the end; STRATA_E_INVALID_PARAMETER for a NULL
+ * heap or entry. Hold strata_heap_lock around a walk when other threads
+ * use the heap.
+ */
+STRATA_API strata_status strata_heap_walk(strata_heap *heap, strata_heap_entry *entry);
+
+/* ------------------------------------------------------------------------ */
+/* Compacting, locking, the process heap, the list of heaps                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * strata_heap_compact — give back what can be given (HeapCompact): free
+ * front-end pages return to the back end, free memory at the top of each
+ * segment is decommitted, empty segments other than the first are
+ * released. Returns the size of the largest free committed block after
+ * that; 0 when there is none (not an error). 0 for a NULL heap.
+ */
+STRATA_API size_t strata_heap_compact(strata_heap *heap, uint32_t flags);
+
+/*
+ * strata_heap_lock / strata_heap_unlock — hold the heap's lock (HeapLock):
+ * other threads' alloc, realloc and free on this heap wait until the
+ * matching unlock. Recursive for the holding thread. On a NO_SERIALIZE
+ * heap both succeed and block nothing. Return false only for a NULL heap
+ * (lock) or when the calling thread does not hold the lock (unlock).
+ * A call that races with strata_heap_lock may still finish after it.
+ */
+STRATA_API bool strata_heap_lock(strata_heap *heap);
+STRATA_API bool strata_heap_unlock(strata_heap *heap);
+
+/*
+ * strata_heap_process — the process heap (GetProcessHeap): growable,
+ * serialized, over the default VMM, created on first use and never
+ * destroyed. NULL only if its first reservation failed.
+ */
+STRATA_API strata_heap *strata_heap_process(void);
+
+/*
+ * strata_heap_list — the live heaps (GetProcessHeaps): the process heap
+ * first, then the others in creation order. Stores at most `capacity` of
+ * them into `heaps` (which may be NULL when capacity is 0) and returns how
+ * many there are, which may exceed capacity.
+ */
+STRATA_API size_t strata_heap_list(strata_heap **heaps, size_t capacity);
+
+/*
+ * strata_heap_flags — the heap's creation flags, with STRATA_HEAP_GROWABLE
+ * when it has no maximum. 0 for NULL.
+ */
+STRATA_API uint32_t strata_heap_flags(const strata_heap *heap);
+
+/* ------------------------------------------------------------------------ */
+/* Heap information (HeapQueryInformation / HeapSetInformation)             */
+/* ------------------------------------------------------------------------ */
+
+typedef enum strata_heap_info_class {
+    STRATA_HEAP_INFO_COMPATIBILITY = 0,          /* ULONG: 0 standard, 2 low-fragmentation front end */
+    STRATA_HEAP_INFO_TERMINATE_ON_CORRUPTION = 1,/* set only; no data; process-wide */
+    STRATA_HEAP_INFO_OPTIMIZE_RESOURCES = 3      /* set only; {ULONG Version = 1; ULONG Flags = 0} */
+} strata_heap_info_class;
+
+/*
+ * strata_heap_query_information — COMPATIBILITY only: stores a 4-byte
+ * value, 0 until the heap's front end is in use or was asked for, then 2
+ * for good. *return_length (when not NULL) receives 4.
+ * STRATA_E_NOACCESS for a NULL heap (nothing stored);
+ * STRATA_E_BUFFER_TOO_SMALL when `length` < 4 or `info` is NULL;
+ * STRATA_E_INVALID_PARAMETER for another class.
+ */
+STRATA_API strata_status strata_heap_query_information(strata_heap *heap, strata_heap_info_class info_class,
+                                                       void *info, size_t length, size_t *return_length);
+
+/*
+ * strata_heap_set_information —
+ *   COMPATIBILITY, 4-byte value: 2 asks for the front end (on a NO_SERIALIZE
+ *   or fixed-size heap: STRATA_E_INVALID_PARAMETER); 0 or 1 once it is on:
+ *   STRATA_E_GEN_FAILURE; other values STRATA_E_INVALID_PARAMETER.
+ *   TERMINATE_ON_CORRUPTION: always on in strata; succeeds, heap may be NULL.
+ *   OPTIMIZE_RESOURCES: compacts the heap (all heaps when NULL); a wrong
+ *   length or version is STRATA_E_INVALID_PARAMETER.
+ * STRATA_E_BAD_LENGTH when `length` is too small for the class;
+ * STRATA_E_INVALID_HANDLE for a NULL heap where one is needed.
+ */
+STRATA_API strata_status strata_heap_set_information(strata_heap *heap, strata_heap_info_class info_class,
+                                                     const void *info, size_t length);
+
+/* ------------------------------------------------------------------------ */
+/* Statistics and exceptions                                                */
+/* ------------------------------------------------------------------------ */
+
+typedef struct strata_heap_stats {
+    size_t reserved_bytes;       /* address space held from the VMM, large blocks included */
+    size_t committed_bytes;      /* of which committed */
+    size_t peak_committed_bytes; /* highest committed_bytes seen */
+    size_t large_blocks;         /* live large blocks */
+    size_t segments;             /* live segments */
+} strata_heap_stats;
+
+/* strata_heap_get_stats — fills *out. STRATA_E_INVALID_PARAMETER for NULLs. */
+STRATA_API strata_status strata_heap_get_stats(strata_heap *heap, strata_heap_stats *out);
+
+/*
+ * strata_heap_raise — raise `code` the way HEAP_GENERATE_EXCEPTIONS does.
+ * On Windows: RaiseException(code, 0, 0, NULL), catchable by SEH or a
+ * vectored handler. On POSIX: the signal SIGABRT is queued to the calling
+ * thread with si_code SI_QUEUE and si_value.sival_int = (int)code, so a
+ * handler installed with SA_SIGINFO can tell it apart and may return (the
+ * failing call then returns NULL) or siglongjmp out. Without a handler the
+ * process ends, as an unhandled exception ends a Windows process.
+ */
+STRATA_API void strata_heap_raise(uint32_t code);
+
+/* ------------------------------------------------------------------------ */
+/* Global and local memory (GlobalAlloc / LocalAlloc) over the process heap */
+/* ------------------------------------------------------------------------ */
+/* (section owned by heap/global.c) */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STRATA_HEAP_H */
