@@ -34,6 +34,11 @@ static inline size_t bytes_of(const strata_heap *heap, const char *data)
 {
     return (size_t)(size_read(heap, data) & ~(uint64_t)15);
 }
+static inline size_t bytes_peek(const strata_heap *heap, const char *data)
+{
+    uint64_t word = peek_word(data - 16) ^ heap->size_secret ^ (uint64_t)(uintptr_t)data;
+    return (size_t)(word & ~(uint64_t)15);
+}
 static inline size_t footer_read(const strata_heap *heap, const char *footer)
 {
     VG_OPEN(footer, 8);
@@ -344,6 +349,7 @@ static size_t trim_segment(strata_heap *heap, segment *seg, size_t keep)
     if (new_end >= seg->committed_end)
         return 0;
     size_t released = seg->committed_end - new_end;
+    VG_OPEN((char *)seg + new_end, released);
     if (heap->vmm->decommit(heap->vmm->context, (char *)seg + new_end, released) != STRATA_OK)
         return 0;
     heap_count_commit(heap, -(ptrdiff_t)released);
@@ -447,10 +453,10 @@ bool back_block_check(const strata_heap *heap, const segment *seg, const char *d
     size_t offset = (size_t)(data - (const char *)seg);
     if (offset < seg->area_start + 16 || offset >= seg->committed_end || (offset & 15))
         return false;
-    size_t bytes = bytes_of(heap, data);
+    size_t bytes = bytes_peek(heap, data);
     if (bytes < MIN_BACK_BLOCK || bytes > seg->committed_end - (offset - 16))
         return false;
-    uint64_t raw = hdr_read(heap, data);
+    uint64_t raw = hdr_peek(heap, data);
     if (hdr_is(raw, TAG_BACK_FREE)) {
         *is_free = true;
         return footer_read(heap, data - 16 + bytes - 8) == bytes;
@@ -529,6 +535,7 @@ void back_release_segments(strata_heap *heap)
             heap->segment_count--;
             heap->reserved_bytes -= seg->size;
             heap_count_commit(heap, -(ptrdiff_t)seg->committed_end);
+            VG_OPEN(seg, seg->committed_end);
             heap->vmm->release(heap->vmm->context, seg, seg->size);
         } else {
             prev = seg;

@@ -343,6 +343,8 @@ static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
         if (data == NULL)
             return heap_fail(heap, flags);
         VG_BLOCK_ALLOC(heap, data, size);
+        if (flags & STRATA_HEAP_ZERO_MEMORY)
+            VG_OPEN(data, size); /* fresh pages: zero, and memcheck should know it */
         return data;
     }
     unsigned class_index = class_of(size);
@@ -441,7 +443,7 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
         large_block *large = ((uintptr_t)data & 15) == 0 ? large_of(heap, data) : NULL;
         if (large == NULL)
             heap_corruption(heap, data, "invalid free: not a block of this heap");
-        ref.raw = hdr_read(heap, data);
+        ref.raw = hdr_peek(heap, data);
         if (!hdr_is(ref.raw, TAG_LARGE_BUSY))
             heap_corruption(heap, data, "block header corrupted");
         ref.tag = TAG_LARGE_BUSY;
@@ -452,7 +454,7 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
     size_t offset = (size_t)(data - (char *)seg);
     if (offset < seg->area_start + BLOCK_HEADER || offset >= seg->committed_end)
         heap_corruption(heap, data, "invalid free: not a block of this heap");
-    ref.raw = hdr_read(heap, data);
+    ref.raw = hdr_peek(heap, data);
     switch (hdr_tag(ref.raw) | (ref.raw & HDR_MAGIC)) {
     case HDR_MAGIC | TAG_FRONT_BUSY:
         ref.page = front_page_of(heap, data, ref.raw);

@@ -423,10 +423,12 @@ STRATA_API strata_status strata_heap_destroy(strata_heap *heap)
     segment *seg = heap->first.next;
     while (seg != NULL) {
         segment *next = seg->next;
+        VG_OPEN(seg, seg->committed_end);
         vmm->release(vmm->context, seg, seg->size);
         seg = next;
     }
     size_t size = heap->first.size;
+    VG_OPEN(heap, heap->first.committed_end);
     vmm->release(vmm->context, heap, size);
     return STRATA_OK;
 }

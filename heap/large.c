@@ -86,6 +86,7 @@ void large_free(strata_heap *heap, char *data)
     unlink_large(heap, large);
     heap_release(heap, 0);
     large->check = 0;
+    VG_OPEN(large, large->committed);
     heap->vmm->release(heap->vmm->context, large, large->reserved);
 }
 
@@ -102,6 +103,8 @@ bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool zero
     if (needed > large->committed)
         return false;
     heap_acquire(heap, 0);
+    if (needed < large->committed)
+        VG_OPEN((char *)large + needed, large->committed - needed);
     if (needed < large->committed &&
         heap->vmm->decommit(heap->vmm->context, (char *)large + needed, large->committed - needed) == STRATA_OK) {
         heap_count_commit(heap, -(ptrdiff_t)(large->committed - needed));
@@ -117,6 +120,7 @@ void large_release_all(strata_heap *heap)
     large_block *large = heap->large;
     while (large != NULL) {
         large_block *next = large->next;
+        VG_OPEN(large, large->committed);
         heap->vmm->release(heap->vmm->context, large, large->reserved);
         large = next;
     }

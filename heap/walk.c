@@ -191,7 +191,7 @@ static block_view view_block(strata_heap *heap, const void *block)
     segment *seg = back_segment_of(heap, data);
     if (seg == NULL) {
         large_block *large = large_of(heap, data);
-        if (large != NULL && hdr_is(hdr_read(heap, data), TAG_LARGE_BUSY)) {
+        if (large != NULL && hdr_is(hdr_peek(heap, data), TAG_LARGE_BUSY)) {
             view.live = true;
             view.requested = large->requested;
             view.usable = large->committed - LARGE_HEADER;
@@ -201,7 +201,7 @@ static block_view view_block(strata_heap *heap, const void *block)
     size_t offset = (size_t)(data - (const char *)seg);
     if (offset < seg->area_start + BLOCK_HEADER || offset >= seg->committed_end)
         return view;
-    uint64_t raw = hdr_read(heap, data);
+    uint64_t raw = hdr_peek(heap, data);
     if (hdr_is(raw, TAG_FRONT_BUSY)) {
         front_page *page = front_page_of(heap, data, raw);
         if (page != NULL) {

@@ -562,6 +562,7 @@ void strata__platform_terminate(void)
 void strata_platform_raise_exception(uint32_t code)
 {
     union sigval value;
+    memset(&value, 0, sizeof value); /* the kernel copies the whole union */
     value.sival_int = (int)code;
     /* Queued to this thread, so the handler runs before the call returns. */
     if (pthread_sigqueue(pthread_self(), SIGABRT, value) != 0)

@@ -57,7 +57,9 @@ static void test_destroy_refuses_null_dead_and_process_heaps(void **state)
     assert_status(strata_heap_destroy(heap), STRATA_E_INVALID_HANDLE);
     assert_status(strata_heap_destroy(NULL), STRATA_E_INVALID_HANDLE);
     assert_status(strata_heap_destroy(strata_heap_process()), STRATA_E_INVALID_HANDLE);
-    assert_non_null(strata_heap_alloc(strata_heap_process(), 0, 10));
+    void *still = strata_heap_alloc(strata_heap_process(), 0, 10);
+    assert_non_null(still);
+    assert_true(strata_heap_free(strata_heap_process(), 0, still));
 }
 
 static void test_list_has_process_heap_first_then_creation_order(void **state)
