@@ -565,6 +565,13 @@ void strata_platform_raise_exception(uint32_t code)
     memset(&value, 0, sizeof value); /* the kernel copies the whole union */
     value.sival_int = (int)code;
     /* Queued to this thread, so the handler runs before the call returns. */
-    if (pthread_sigqueue(pthread_self(), SIGABRT, value) != 0)
+    if (pthread_sigqueue(pthread_self(), SIGABRT, value) != 0) {
         raise(SIGABRT);
+        return;
+    }
+    /* The kernel delivers a signal sent to oneself before that syscall
+     * returns; Valgrind only at the next syscall. Make one, so the handler
+     * has run before the failing call returns, there too. */
+    sigset_t current;
+    sigprocmask(SIG_BLOCK, NULL, &current);
 }
