@@ -215,7 +215,7 @@ strata_status back_segment_init(strata_heap *heap, segment *seg, size_t size, si
     seg->next = NULL;
     seg->size = size;
     seg->area_start = metadata;
-    seg->committed_end = initial_commit;
+    __atomic_store_n(&seg->committed_end, initial_commit, __ATOMIC_RELAXED);
     seg->tail_free_since = 0;
     seg->pages = page_at(seg, 0);
     seg->page_capacity = pages;
@@ -257,12 +257,12 @@ static bool extend_segment(strata_heap *heap, segment *seg, size_t extra)
     if (hdr_is(hdr_read(heap, tail), TAG_BACK_FREE)) {
         size_t bytes = bytes_of(heap, tail);
         bin_remove(heap, tail, bytes);
-        seg->committed_end += grow;
+        __atomic_store_n(&seg->committed_end, seg->committed_end + grow, __ATOMIC_RELEASE);
         make_free(heap, seg, tail, bytes + grow);
         bin_insert(heap, tail, bytes + grow);
     } else {
         char *data = committed_end(seg) + 16;
-        seg->committed_end += grow;
+        __atomic_store_n(&seg->committed_end, seg->committed_end + grow, __ATOMIC_RELEASE);
         make_free(heap, seg, data, grow);
         bin_insert(heap, data, grow);
         seg->tail = data;
@@ -354,7 +354,7 @@ static size_t trim_segment(strata_heap *heap, segment *seg, size_t keep)
         return 0;
     heap_count_commit(heap, -(ptrdiff_t)released);
     bin_remove(heap, tail, bytes);
-    seg->committed_end = new_end;
+    __atomic_store_n(&seg->committed_end, new_end, __ATOMIC_RELEASE);
     make_free(heap, seg, tail, new_end - start);
     bin_insert(heap, tail, new_end - start);
     return released;

@@ -56,11 +56,13 @@ static void list_push(front_page **head, front_page *page)
     *head = page;
 }
 
+/* in_full is written by the owner and read by threads freeing into the
+ * page (front_free_remote), hence the atomics. */
 static void move_to_full(thread_part *part, front_page *page)
 {
     list_remove(&part->avail[page->class_index], page);
     list_push(&part->full[page->class_index], page);
-    page->in_full = 1;
+    __atomic_store_n(&page->in_full, 1, __ATOMIC_SEQ_CST);
 }
 
 static NOINLINE void front_unfull(front_page *page)
@@ -68,8 +70,13 @@ static NOINLINE void front_unfull(front_page *page)
     thread_part *part = page->part;
     list_remove(&part->full[page->class_index], page);
     list_push(&part->avail[page->class_index], page);
-    page->in_full = 0;
+    __atomic_store_n(&page->in_full, 0, __ATOMIC_RELAXED);
 }
+
+/* A remote free can race with its page turning full and leave no flag
+ * behind; the few pages that turned full last are looked at anyway before
+ * a new page is made. */
+#define FULL_PAGES_RECHECKED 8
 
 /* ---- Pages --------------------------------------------------------------- */
 static inline void check_slot(const strata_heap *heap, const front_page *page, const char *data)
@@ -116,7 +123,7 @@ static bool front_extend(strata_heap *heap, front_page *page)
         next = data;
     }
     page->free = next;
-    page->bump += count;
+    __atomic_store_n(&page->bump, page->bump + count, __ATOMIC_RELEASE); /* read by other threads' checks */
     return true;
 }
 
@@ -145,12 +152,12 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
             page->stride = (uint32_t)stride;
             page->class_index = (uint8_t)class_index;
             page->used = 0;
-            page->bump = 0;
+            __atomic_store_n(&page->bump, 0, __ATOMIC_RELAXED);
             page->free = NULL;
             page->in_full = 0;
             atomic_store_explicit(&page->thread_free, 0, memory_order_relaxed);
             page->part = part;
-            page->owner = part->owner;
+            __atomic_store_n(&page->owner, part->owner, __ATOMIC_RELAXED);
             list_push(&part->avail[class_index], page);
         }
     }
@@ -174,8 +181,10 @@ static front_page *front_refill(strata_heap *heap, thread_part *part, unsigned c
             goto found;
         move_to_full(part, page);
     }
-    if (atomic_exchange_explicit(&part->full_frees[class_index], 0, memory_order_acquire)) {
-        for (page = part->full[class_index]; page != NULL; page = page->next) {
+    bool flagged = atomic_exchange_explicit(&part->full_frees[class_index], 0, memory_order_acquire);
+    unsigned budget = flagged ? UINT32_MAX : FULL_PAGES_RECHECKED;
+    for (page = part->full[class_index]; page != NULL && budget-- > 0; page = page->next) {
+        {
             if (atomic_load_explicit(&page->thread_free, memory_order_relaxed) != 0) {
                 front_unfull(page);
                 front_collect(heap, page);
@@ -217,7 +226,8 @@ front_page *front_page_of(strata_heap *heap, const char *data, uint64_t raw)
     if (!page->in_use)
         return NULL;
     size_t offset = (size_t)(data - 8 - page->first);
-    if (offset >= (size_t)page->bump * page->stride || offset % page->stride != 0)
+    uint32_t bump = __atomic_load_n(&page->bump, __ATOMIC_ACQUIRE);
+    if (offset >= (size_t)bump * page->stride || offset % page->stride != 0)
         return NULL;
     return page;
 }
@@ -227,7 +237,7 @@ void front_free_remote(strata_heap *heap, front_page *page, char *data, uint64_t
 {
     hdr_write(heap, data, (raw & ~(uint64_t)0xFF) | TAG_FRONT_FREE);
     /* Read what is needed before the push: afterwards the owner may retire the page. */
-    bool in_full = page->in_full;
+    bool in_full = __atomic_load_n(&page->in_full, __ATOMIC_SEQ_CST);
     thread_part *part = page->part;
     unsigned class_index = page->class_index;
     uintptr_t head = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
@@ -256,9 +266,9 @@ void front_part_release(strata_heap *heap, thread_part *part)
     front_part_trim(heap, part);
     for (unsigned c = 0; c < CLASS_COUNT; c++) {
         for (front_page *page = part->avail[c]; page; page = page->next)
-            page->owner = NULL;
+            __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
         for (front_page *page = part->full[c]; page; page = page->next)
-            page->owner = NULL;
+            __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
         part->current[c] = &heap_empty_page;
     }
     part->owner = NULL;
@@ -271,7 +281,7 @@ static void front_page_retire(strata_heap *heap, thread_part *part, front_page *
         part->current[page->class_index] = &heap_empty_page;
     char *block = page->first - 8;
     page->in_use = false;
-    page->owner = NULL;
+    __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
     page->part = NULL;
     back_free(heap, block);
 }
@@ -392,7 +402,7 @@ STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
         uint64_t raw = hdr_read(heap, data);
         if (LIKELY(hdr_is(raw, TAG_FRONT_BUSY))) {
             front_page *page = page_at((void *)((uintptr_t)data & heap->segment_mask), hdr_page(raw));
-            if (LIKELY(page->owner == heap_tls_state &&
+            if (LIKELY(__atomic_load_n(&page->owner, __ATOMIC_RELAXED) == heap_tls_state &&
                        atomic_load_explicit(&heap->fast_blocked, memory_order_relaxed) == 0)) {
                 VG_BLOCK_FREE(heap, data);
                 front_free_local(heap, page, data);
@@ -416,7 +426,7 @@ static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
     VG_BLOCK_FREE(heap, data);
     switch (ref.tag) {
     case TAG_FRONT_BUSY:
-        if (ref.page->owner == heap_tls_state)
+        if (__atomic_load_n(&ref.page->owner, __ATOMIC_RELAXED) == heap_tls_state)
             front_free_local(heap, ref.page, data);
         else
             front_free_remote(heap, ref.page, data, ref.raw);
@@ -452,7 +462,7 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
         return ref;
     }
     size_t offset = (size_t)(data - (char *)seg);
-    if (offset < seg->area_start + BLOCK_HEADER || offset >= seg->committed_end)
+    if (offset < seg->area_start + BLOCK_HEADER || offset >= __atomic_load_n(&seg->committed_end, __ATOMIC_ACQUIRE))
         heap_corruption(heap, data, "invalid free: not a block of this heap");
     ref.raw = hdr_peek(heap, data);
     switch (hdr_tag(ref.raw) | (ref.raw & HDR_MAGIC)) {
@@ -466,11 +476,14 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
         return ref;
     case HDR_MAGIC | TAG_BACK_BUSY: {
         bool is_free = false;
-        if (!back_block_check(heap, seg, data, &is_free) || is_free)
+        heap_acquire(heap, 0); /* neighbours' frees rewrite this block's size word */
+        bool ok = back_block_check(heap, seg, data, &is_free);
+        ref.usable = ok ? back_usable(heap, data) : 0;
+        heap_release(heap, 0);
+        if (!ok || is_free)
             heap_corruption(heap, data, "block header corrupted");
         ref.tag = TAG_BACK_BUSY;
         ref.requested = hdr_requested(ref.raw);
-        ref.usable = back_usable(heap, data);
         return ref;
     }
     case HDR_MAGIC | TAG_FRONT_FREE:
@@ -479,7 +492,10 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
         break;
     case HDR_MAGIC | TAG_BACK_FREE: {
         bool is_free = false;
-        if (back_block_check(heap, seg, data, &is_free) && is_free)
+        heap_acquire(heap, 0);
+        bool ok = back_block_check(heap, seg, data, &is_free);
+        heap_release(heap, 0);
+        if (ok && is_free)
             heap_corruption(heap, data, "double free");
         break;
     }

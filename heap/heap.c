@@ -240,9 +240,9 @@ thread_part *heap_thread_part(strata_heap *heap)
         part->next_free = NULL;
         for (unsigned c = 0; c < CLASS_COUNT; c++) {
             for (front_page *page = part->avail[c]; page; page = page->next)
-                page->owner = state;
+                __atomic_store_n(&page->owner, state, __ATOMIC_RELAXED);
             for (front_page *page = part->full[c]; page; page = page->next)
-                page->owner = state;
+                __atomic_store_n(&page->owner, state, __ATOMIC_RELAXED);
         }
     }
     heap_release(heap, 0);

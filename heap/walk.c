@@ -199,7 +199,7 @@ static block_view view_block(strata_heap *heap, const void *block)
         return view;
     }
     size_t offset = (size_t)(data - (const char *)seg);
-    if (offset < seg->area_start + BLOCK_HEADER || offset >= seg->committed_end)
+    if (offset < seg->area_start + BLOCK_HEADER || offset >= __atomic_load_n(&seg->committed_end, __ATOMIC_ACQUIRE))
         return view;
     uint64_t raw = hdr_peek(heap, data);
     if (hdr_is(raw, TAG_FRONT_BUSY)) {
@@ -211,11 +211,13 @@ static block_view view_block(strata_heap *heap, const void *block)
         }
     } else if (hdr_is(raw, TAG_BACK_BUSY)) {
         bool is_free = true;
+        heap_acquire(heap, 0); /* neighbours' frees rewrite this block's size word */
         if (back_block_check(heap, seg, data, &is_free) && !is_free) {
             view.live = true;
             view.requested = hdr_requested(raw);
             view.usable = back_usable(heap, data);
         }
+        heap_release(heap, 0);
     }
     return view;
 }
@@ -250,7 +252,8 @@ static bool page_validate(strata_heap *heap, front_page *page, char *block)
         else if (!hdr_is(raw, TAG_FRONT_FREE))
             return false;
     }
-    if (page->owner != NULL && page->owner != heap_tls_state)
+    thread_state *owner = __atomic_load_n(&page->owner, __ATOMIC_RELAXED);
+    if (owner != NULL && owner != heap_tls_state)
         return true; /* its local list belongs to a running thread */
     uint32_t listed = 0;
     for (char *data = page->free; data != NULL; data = link_read(heap, data)) {
