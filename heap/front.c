@@ -133,11 +133,11 @@ size_t heap_page_bytes(const strata_heap *heap, size_t stride)
     return bytes < heap->page_unit ? heap->page_unit : bytes;
 }
 
-static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned class_index)
+static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags)
 {
     size_t stride = class_stride(class_index);
     size_t bytes = heap_page_bytes(heap, stride);
-    heap_acquire(heap, 0);
+    heap_acquire(heap, flags);
     char *data = back_alloc(heap, bytes, TAG_INTERNAL, 0);
     front_page *page = NULL;
     if (data != NULL) {
@@ -161,12 +161,12 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
             list_push(&part->avail[class_index], page);
         }
     }
-    heap_release(heap, 0);
+    heap_release(heap, flags);
     return page;
 }
 
 /* The current page of a class has nothing free: find or make one that has. */
-static front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index)
+static front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags)
 {
     front_page *page = part->current[class_index];
     if (page != &heap_empty_page) {
@@ -192,7 +192,7 @@ static front_page *front_refill(strata_heap *heap, thread_part *part, unsigned c
             }
         }
     }
-    page = front_page_new(heap, part, class_index);
+    page = front_page_new(heap, part, class_index, flags);
     if (page == NULL) {
         part->current[class_index] = &heap_empty_page;
         return NULL;
@@ -359,11 +359,11 @@ static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
     }
     unsigned class_index = class_of(size);
     if (class_stride(class_index) <= heap->front_max_stride) {
-        thread_part *part = heap_thread_part(heap);
+        thread_part *part = heap_thread_part(heap, flags);
         if (part != NULL) {
             front_page *page = part->current[class_index];
             if (page->free == NULL)
-                page = front_refill(heap, part, class_index);
+                page = front_refill(heap, part, class_index, flags);
             if (page != NULL)
                 data = front_pop(heap, page, size);
         }

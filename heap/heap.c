@@ -84,6 +84,23 @@ void heap_acquire(strata_heap *heap, uint32_t flags)
     heap->lock_depth = 1;
 }
 
+/* heap_acquire, unless another thread holds the lock now. */
+static bool heap_try_acquire(strata_heap *heap)
+{
+    if (heap->flags & STRATA_HEAP_NO_SERIALIZE)
+        return true;
+    thread_state *me = (thread_state *)(void *)&heap_thread_marker;
+    if (atomic_load_explicit(&heap->lock_owner, memory_order_relaxed) == me) {
+        heap->lock_depth++;
+        return true;
+    }
+    if (!strata_lock_try_acquire(&heap->lock))
+        return false;
+    atomic_store_explicit(&heap->lock_owner, me, memory_order_relaxed);
+    heap->lock_depth = 1;
+    return true;
+}
+
 void heap_release(strata_heap *heap, uint32_t flags)
 {
     if ((flags | heap->flags) & STRATA_HEAP_NO_SERIALIZE)
@@ -125,6 +142,7 @@ STRATA_API bool strata_heap_unlock(strata_heap *heap)
     if (atomic_load_explicit(&heap->lock_owner, memory_order_relaxed) != me || heap->user_lock_depth == 0)
         return false;
     if (--heap->user_lock_depth == 0) {
+        heap_adopt_exited_parts(heap, false);
         atomic_store_explicit(&heap->fast_blocked, 0, memory_order_release);
         atomic_store_explicit(&heap->fast_slot, heap->slot, memory_order_release);
     }
@@ -170,33 +188,81 @@ static thread_state *thread_state_new(void)
     return state;
 }
 
+/* A thread state goes back to the pool only when no page still names it as
+ * owner, or a new thread given it would take over a dead thread's pages. */
+static void state_part_handed_back(thread_state *state, bool global_locked)
+{
+    if (atomic_fetch_sub_explicit(&state->parts_pending, 1, memory_order_acq_rel) != 1)
+        return;
+    if (!global_locked)
+        strata_lock_acquire(&global_lock);
+    state->next_free = free_states;
+    free_states = state;
+    if (!global_locked)
+        strata_lock_release(&global_lock);
+}
+
+/* Hand back the parts of threads that exited while the heap was locked
+ * (heap lock held, or the heap being destroyed). */
+void heap_adopt_exited_parts(strata_heap *heap, bool destroying)
+{
+    thread_part *part = atomic_exchange_explicit(&heap->exited_parts, NULL, memory_order_acquire);
+    while (part != NULL) {
+        thread_part *next = part->next_exited;
+        thread_state *state = part->exited_state;
+        part->exited_state = NULL;
+        if (!destroying) {
+            front_part_release(heap, part);
+            part->next_free = heap->free_parts;
+            heap->free_parts = part;
+        }
+        state_part_handed_back(state, destroying);
+        part = next;
+    }
+}
+
+/* A thread exits: its parts go back to their heaps' pools. A heap another
+ * thread holds (strata_heap_lock, perhaps while joining this very thread)
+ * is never waited for; the part waits on the heap's exited list instead. */
 static void thread_exit(void *value)
 {
     thread_state *state = value;
     strata_lock_acquire(&global_lock);
+    atomic_store_explicit(&state->parts_pending, 1, memory_order_relaxed);
     for (unsigned s = 0; s < TLS_SLOTS; s++) {
         tls_slot *slot = &state->slots[s];
         if (slot->generation != 0 && slot_owners[s].generation == slot->generation) {
             strata_heap *heap = slot_owners[s].heap;
-            heap_acquire(heap, 0);
-            front_part_release(heap, slot->part);
-            slot->part->next_free = heap->free_parts;
-            heap->free_parts = slot->part;
-            heap_release(heap, 0);
+            thread_part *part = slot->part;
+            if (heap_try_acquire(heap)) {
+                front_part_release(heap, part);
+                part->next_free = heap->free_parts;
+                heap->free_parts = part;
+                heap_release(heap, 0);
+            } else {
+                atomic_fetch_add_explicit(&state->parts_pending, 1, memory_order_relaxed);
+                part->exited_state = state;
+                thread_part *head = atomic_load_explicit(&heap->exited_parts, memory_order_relaxed);
+                do {
+                    part->next_exited = head;
+                } while (!atomic_compare_exchange_weak_explicit(&heap->exited_parts, &head, part,
+                                                                memory_order_release, memory_order_relaxed));
+            }
         }
         slot->generation = 0;
         slot->part = NULL;
     }
-    state->next_free = free_states;
-    free_states = state;
+    state_part_handed_back(state, true);
     strata_lock_release(&global_lock);
     if (heap_tls_state == state)
         heap_tls_state = &empty_state;
 }
 
 /* The calling thread's part of `heap`, made or adopted on first use; NULL
- * when the heap has no slot or no room for one. */
-thread_part *heap_thread_part(strata_heap *heap)
+ * when the heap has no slot or no room for one. A call made with
+ * STRATA_HEAP_NO_SERIALIZE does this without the heap lock, as it does all
+ * else: its caller answers for exclusive use. */
+thread_part *heap_thread_part(strata_heap *heap, uint32_t flags)
 {
     thread_state *state = heap_tls_state;
     if (heap->slot == NO_SLOT)
@@ -220,7 +286,9 @@ thread_part *heap_thread_part(strata_heap *heap)
     if (slot->generation == heap->generation)
         return slot->part;
 
-    heap_acquire(heap, 0);
+    heap_acquire(heap, flags);
+    if (atomic_load_explicit(&heap->exited_parts, memory_order_relaxed) != NULL)
+        heap_adopt_exited_parts(heap, false);
     thread_part *part = heap->free_parts;
     if (part != NULL) {
         heap->free_parts = part->next_free;
@@ -245,7 +313,7 @@ thread_part *heap_thread_part(strata_heap *heap)
                 __atomic_store_n(&page->owner, state, __ATOMIC_RELAXED);
         }
     }
-    heap_release(heap, 0);
+    heap_release(heap, flags);
     if (part == NULL)
         return NULL;
     slot->part = part;
@@ -415,6 +483,7 @@ STRATA_API strata_status strata_heap_destroy(strata_heap *heap)
         slot_owners[heap->slot].heap = NULL;
         slot_owners[heap->slot].generation = 0;
     }
+    heap_adopt_exited_parts(heap, true);
     strata_lock_release(&global_lock);
 
     VG_POOL_DESTROY(heap);

@@ -162,6 +162,8 @@ typedef struct thread_part {
     struct thread_state *owner;
     struct thread_part *next_free;    /* the heap's pool of unowned parts */
     struct thread_part *next_all;     /* every part of the heap */
+    struct thread_part *next_exited;  /* the heap's list of parts whose thread exited */
+    struct thread_state *exited_state;/* that thread's state, recycled once its parts are handed back */
 } thread_part;
 
 typedef struct tls_slot {
@@ -172,6 +174,7 @@ typedef struct tls_slot {
 typedef struct thread_state {
     tls_slot slots[TLS_SLOTS + 1];    /* the last one never matches (heaps without a slot) */
     struct thread_state *next_free;
+    _Atomic(uint32_t) parts_pending;  /* after exit: parts not yet handed back, plus one while exiting */
     bool registered;                  /* thread-exit callback armed */
 } thread_state;
 
@@ -219,6 +222,7 @@ struct strata_heap {
     /* threads */
     thread_part *free_parts;
     thread_part *all_parts;
+    _Atomic(thread_part *) exited_parts; /* left by exiting threads that found the heap locked */
     uint32_t pages_seen_busy;         /* highest slot use seen, for the compat value */
     /* statistics */
     size_t reserved_bytes, committed_bytes, peak_committed_bytes;
@@ -301,7 +305,8 @@ STRATA_NORETURN void heap_corruption(const strata_heap *heap, const void *addres
 void heap_acquire(strata_heap *heap, uint32_t flags);
 void heap_release(strata_heap *heap, uint32_t flags);
 void heap_wait_user_lock(strata_heap *heap);
-thread_part *heap_thread_part(strata_heap *heap);
+thread_part *heap_thread_part(strata_heap *heap, uint32_t flags);
+void heap_adopt_exited_parts(strata_heap *heap, bool destroying);
 void heap_count_commit(strata_heap *heap, ptrdiff_t bytes);
 void *heap_fail(strata_heap *heap, uint32_t flags);
 void heap_note_compat(strata_heap *heap, uint32_t used);

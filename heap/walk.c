@@ -345,6 +345,7 @@ STRATA_API size_t strata_heap_compact(strata_heap *heap, uint32_t flags)
     if (heap == NULL)
         return 0;
     heap_acquire(heap, flags);
+    heap_adopt_exited_parts(heap, false);
     for (thread_part *part = heap->all_parts; part != NULL; part = part->next_all)
         if (part->owner == NULL || part->owner == heap_tls_state)
             front_part_trim(heap, part);
