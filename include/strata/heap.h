@@ -295,7 +295,110 @@ STRATA_API void strata_heap_raise(uint32_t code);
 /* ------------------------------------------------------------------------ */
 /* Global and local memory (GlobalAlloc / LocalAlloc) over the process heap */
 /* ------------------------------------------------------------------------ */
-/* (section owned by heap/global.c) */
+/*
+ * Windows' legacy Global* and Local* functions, on the process heap, with
+ * their documented and measured behaviour (SPEC-win32.md §3). One
+ * implementation serves both; `family` selects the few observable
+ * differences (§3.10).
+ *
+ * Memory is either fixed (the value is a process-heap block) or moveable
+ * (the value is a handle: the address of the data-pointer field of a
+ * two-word entry {flags, data} in a table of 0x10000 entries, so a handle is
+ * 8 modulo 16 and *(void **)handle is the data, NULL when discarded).
+ *
+ * Results are Windows'. Errors: each function takes `error`, and stores
+ * into it only when Windows sets the thread's last error: the status whose
+ * strata_status_win32_error is that code, STRATA_OK for NO_ERROR (0). It is
+ * left as it was when Windows leaves the last error alone. `flags` are the
+ * GMEM_* / LMEM_* values. All functions are thread-safe.
+ */
+typedef enum strata_memory_family {
+    STRATA_MEMORY_GLOBAL, /* GlobalAlloc … GlobalHandle */
+    STRATA_MEMORY_LOCAL   /* LocalAlloc … LocalHandle */
+} strata_memory_family;
+
+#define STRATA_GMEM_MOVEABLE 0x0002u
+#define STRATA_GMEM_ZEROINIT 0x0040u
+#define STRATA_GMEM_MODIFY 0x0080u
+#define STRATA_GMEM_DISCARDABLE 0x0100u  /* Global */
+#define STRATA_LMEM_DISCARDABLE 0x0F00u  /* Local */
+#define STRATA_GMEM_DDESHARE 0x2000u
+#define STRATA_GMEM_DISCARDED 0x4000u    /* reported by strata_global_flags */
+#define STRATA_GMEM_INVALID_HANDLE 0x8000u
+#define STRATA_GMEM_HANDLES 0x10000u     /* moveable handles there can be at once */
+
+/*
+ * strata_global_alloc — fixed memory (a block; GlobalAlloc(FIXED, 0) has
+ * size 1, LocalAlloc's 0) or, with MOVEABLE, a handle (size 0: a discarded
+ * handle, no data). ZEROINIT zeroes; DISCARDABLE and (Global) DDESHARE are
+ * remembered for strata_global_flags. NULL with STRATA_E_NO_MEMORY when the
+ * heap or the handle table is full.
+ */
+STRATA_API void *strata_global_alloc(strata_memory_family family, unsigned flags, size_t size,
+                                     strata_status *error);
+
+/*
+ * strata_global_realloc — GlobalReAlloc's matrix (§3.6): MODIFY changes
+ * attributes only (Global turns a fixed block into a moveable handle);
+ * without MOVEABLE a fixed or locked block changes size only in place
+ * (front-end blocks, like Windows' LFH blocks, never do); size 0 with
+ * MOVEABLE discards an unlocked handle; DISCARDABLE without MODIFY fails.
+ * Returns the (maybe new) handle or pointer; NULL on failure with the old
+ * memory intact: STRATA_E_NO_MEMORY, STRATA_E_INVALID_PARAMETER,
+ * STRATA_E_INVALID_HANDLE (freed or bad handle, or NULL), STRATA_E_NOACCESS
+ * (a pointer that is not a block).
+ */
+STRATA_API void *strata_global_realloc(strata_memory_family family, void *memory, size_t size, unsigned flags,
+                                       strata_status *error);
+
+/*
+ * strata_global_free — frees fixed memory or a handle (locked or not) and
+ * returns NULL; NULL is fine. Returns `memory` itself on failure:
+ * STRATA_E_INVALID_HANDLE for a freed or bad handle, STRATA_E_NOACCESS for
+ * a pointer that is not a live block.
+ */
+STRATA_API void *strata_global_free(strata_memory_family family, void *memory, strata_status *error);
+
+/*
+ * strata_global_lock — the data of a handle, counting one more lock (up to
+ * 255, where it stays); fixed memory is returned as it is. NULL for a
+ * discarded handle (STRATA_E_DISCARDED), a freed or bad handle
+ * (STRATA_E_INVALID_HANDLE), a pointer that is not a block (Global:
+ * STRATA_E_INVALID_HANDLE; Local: nothing reported) and NULL.
+ */
+STRATA_API void *strata_global_lock(strata_memory_family family, void *memory, strata_status *error);
+
+/*
+ * strata_global_unlock — one lock fewer. true while locks remain; false
+ * with STRATA_OK when the count reaches 0; false with STRATA_E_NOT_LOCKED
+ * when it was 0. Fixed memory: Global true, Local false (NOT_LOCKED). A
+ * freed or bad handle: Global true with STRATA_E_INVALID_HANDLE reported,
+ * Local false with it. A pointer that is not a block: Global true, nothing
+ * reported; Local false, STRATA_E_NOT_LOCKED.
+ */
+STRATA_API bool strata_global_unlock(strata_memory_family family, void *memory, strata_status *error);
+
+/* strata_global_size — bytes of the data (0 when discarded); 0 with
+ * STRATA_E_INVALID_HANDLE for anything that is not live memory. */
+STRATA_API size_t strata_global_size(strata_memory_family family, void *memory, strata_status *error);
+
+/*
+ * strata_global_flags — the lock count in the low byte, with
+ * STRATA_GMEM_DISCARDED, the DISCARDABLE value of the family, and (Global)
+ * STRATA_GMEM_DDESHARE; 0 for fixed memory. STRATA_GMEM_INVALID_HANDLE for
+ * what is not live memory, with STRATA_E_INVALID_HANDLE (Local, for a
+ * pointer that is not a block: STRATA_E_NOACCESS).
+ */
+STRATA_API unsigned strata_global_flags(strata_memory_family family, void *memory, strata_status *error);
+
+/*
+ * strata_global_handle — the handle whose data `pointer` is; fixed memory
+ * and any other process-heap block give themselves, a live handle gives
+ * itself. NULL with STRATA_E_INVALID_HANDLE otherwise (Local, for a pointer
+ * that is not a block: STRATA_E_NOACCESS).
+ */
+STRATA_API void *strata_global_handle(strata_memory_family family, const void *pointer, strata_status *error);
+
 
 #ifdef __cplusplus
 }
