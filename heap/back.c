@@ -436,6 +436,15 @@ bool back_resize_in_place(strata_heap *heap, char *data, size_t size)
     return true;
 }
 
+/* Memcheck only: make the next block's size and header words addressable
+ * again after a shrink of `data` closed the old tail they lie in. */
+void back_open_next_header(strata_heap *heap, char *data)
+{
+    char *next = next_of(heap, segment_of(heap, data), data);
+    if (next != NULL)
+        VG_OPEN(next - 16, 16);
+}
+
 size_t back_usable(const strata_heap *heap, const char *data)
 {
     return bytes_of(heap, data) - 16;

@@ -535,8 +535,13 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
             (size >= ref.requested / 2 || in_place_only || size > heap->front_max_stride)) {
             heap_acquire(heap, flags);
             done = back_resize_in_place(heap, data, size);
-            if (done)
+            if (done) {
                 hdr_write(heap, data, hdr_make(TAG_BACK_BUSY, size, 0));
+                /* A shrink closes the old tail, where the split-off rest keeps its header. */
+                VG_BLOCK_RESIZE(heap, data, ref.requested, size);
+                if (VG_ACTIVE() && size < ref.requested)
+                    back_open_next_header(heap, data);
+            }
             heap_release(heap, flags);
         }
         break;
@@ -546,7 +551,8 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
         break;
     }
     if (done) {
-        VG_BLOCK_RESIZE(heap, data, size);
+        if (ref.tag != TAG_BACK_BUSY)
+            VG_BLOCK_RESIZE(heap, data, ref.requested, size);
         if ((flags & STRATA_HEAP_ZERO_MEMORY) && size > ref.requested)
             memset(data + ref.requested, 0, size - ref.requested);
         return data;

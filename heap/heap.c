@@ -433,7 +433,6 @@ STRATA_API strata_status strata_heap_create(const strata_vmm *vmm, uint32_t flag
         heap->segment_table_mask = 1;
     }
     back_segment_init(heap, &heap->first, reservation, metadata, commit, pages);
-    VG_POOL_CREATE(heap);
 
     strata_lock_acquire(&global_lock);
     if (heap_small_class[SMALL_LOOKUP_MAX / 8] == 0)
@@ -486,7 +485,12 @@ STRATA_API strata_status strata_heap_destroy(strata_heap *heap)
     heap_adopt_exited_parts(heap, true);
     strata_lock_release(&global_lock);
 
-    VG_POOL_DESTROY(heap);
+    if (VG_ACTIVE()) { /* destroy frees every block: memcheck must not see them leak */
+        strata_heap_entry entry = {0};
+        while (strata_heap_walk(heap, &entry) == STRATA_OK)
+            if (entry.flags & STRATA_HEAP_ENTRY_BUSY)
+                VG_BLOCK_FREE(heap, entry.data);
+    }
     large_release_all(heap);
     const strata_vmm *vmm = heap->vmm;
     segment *seg = heap->first.next;

@@ -7,6 +7,8 @@
 
 #include "../support/thread.h"
 
+#include <stdatomic.h>
+
 #define P sizeof(void *)
 #define A ((SIZE_T)0x8000 * P) /* the spec's "alloc_size" unit */
 
@@ -521,7 +523,7 @@ static void test_termination_on_corruption_can_be_enabled(void **state)
 typedef struct lock_probe {
     HANDLE heap;
     DWORD flags;
-    volatile LONG done;
+    atomic_int done;
 } lock_probe;
 
 static void probe_alloc_and_free(void *argument)
@@ -529,17 +531,17 @@ static void probe_alloc_and_free(void *argument)
     lock_probe *probe = argument;
     void *block = HeapAlloc(probe->heap, probe->flags, 24);
     HeapFree(probe->heap, probe->flags, block);
-    probe->done = 1;
+    atomic_store(&probe->done, 1);
 }
 
 /* Whether a thread's HeapAlloc+HeapFree finishes within about half a second. */
 static bool finishes_while_locked(lock_probe *probe, test_thread *thread)
 {
-    probe->done = 0;
+    atomic_store(&probe->done, 0);
     assert_true(test_thread_start(thread, probe_alloc_and_free, probe));
-    for (int i = 0; i < 50 && !probe->done; i++)
+    for (int i = 0; i < 50 && !atomic_load(&probe->done); i++)
         test_sleep_ms(10);
-    return probe->done != 0;
+    return atomic_load(&probe->done) != 0;
 }
 
 static void test_lock_blocks_other_threads_on_a_serialized_heap(void **state)
@@ -553,7 +555,7 @@ static void test_lock_blocks_other_threads_on_a_serialized_heap(void **state)
     assert_false(finishes_while_locked(&probe, &thread));
     expect_success(HeapUnlock(probe.heap));
     test_thread_join(&thread);
-    assert_true(probe.done);
+    assert_true(atomic_load(&probe.done));
     expect_success(HeapDestroy(probe.heap));
 }
 
