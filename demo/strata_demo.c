@@ -2,7 +2,9 @@
  * demo/strata_demo.c — strata's main demo, layer by layer: what the platform
  * reports and a page round trip; then the vmm's Windows semantics — a
  * reservation, a partial commit, the region map VirtualQuery gives, a
- * protection change, and a section shared with a second process.
+ * protection change, and a section shared with a second process; then a
+ * heap — blocks of the three tiers, what a walk shows, validate refusing a
+ * freed pointer, compact.
  */
 #include <strata.h>
 
@@ -115,6 +117,61 @@ static int demo_vmm(const char *self)
     return failures;
 }
 
+/* The heap layer: a private heap, blocks from each tier, its walk. */
+static int demo_heap(void)
+{
+    printf("\nstrata heap layer: HeapCreate-style heap, blocks of 24 B to 2 MiB\n");
+    strata_heap *heap = NULL;
+    int failures = check(strata_heap_create(NULL, 0, 0, 0, &heap), "create a growable heap");
+    if (failures) {
+        return 1;
+    }
+    static const size_t sizes[] = {24, 24, 100, 600, 4000, 50000, 300000, (size_t)2 << 20};
+    enum { COUNT = sizeof sizes / sizeof sizes[0] };
+    void *blocks[COUNT];
+    for (size_t i = 0; i < COUNT; i++) {
+        blocks[i] = strata_heap_alloc(heap, STRATA_HEAP_ZERO_MEMORY, sizes[i]);
+        failures += blocks[i] == NULL;
+    }
+    printf("  %-34s %s\n", "allocated 8 blocks", failures ? "FAILED" : "ok");
+    if (failures) {
+        strata_heap_destroy(heap);
+        return failures;
+    }
+    strata_heap_free(heap, 0, blocks[1]);
+    printf("  %-34s %s\n", "validate a freed pointer", strata_heap_validate(heap, 0, blocks[1]) ? "TRUE (wrong)" : "FALSE, as on Windows");
+    failures += strata_heap_validate(heap, 0, blocks[1]);
+    printf("  %-34s %zu (asked 300000)\n", "size of the 300000-byte block", strata_heap_size(heap, 0, blocks[6]));
+
+    printf("  walk (busy blocks with their exact sizes; free space; uncommitted ranges):\n");
+    strata_heap_entry entry = {0};
+    size_t free_blocks = 0, free_bytes = 0;
+    while (strata_heap_walk(heap, &entry) == STRATA_OK) {
+        if (entry.flags & STRATA_HEAP_ENTRY_REGION) {
+            printf("    region %u at %p: %zu KiB committed, %zu KiB reserved only\n", entry.region_index,
+                   entry.data, entry.committed_size >> 10, entry.uncommitted_size >> 10);
+        } else if (entry.flags & STRATA_HEAP_ENTRY_BUSY) {
+            printf("    busy   %p %8zu bytes%s\n", entry.data, entry.size,
+                   entry.region_index == STRATA_HEAP_LARGE_REGION_INDEX ? "  (large block, own reservation)" : "");
+        } else if (entry.flags & STRATA_HEAP_ENTRY_UNCOMMITTED) {
+            printf("    uncommitted %zu KiB\n", entry.size >> 10);
+        } else {
+            free_blocks++;
+            free_bytes += entry.size;
+        }
+    }
+    printf("    free   %zu blocks, %zu bytes in all\n", free_blocks, free_bytes);
+    for (size_t i = 0; i < COUNT; i++) {
+        if (i != 1) {
+            strata_heap_free(heap, 0, blocks[i]);
+        }
+    }
+    printf("  %-34s %zu bytes\n", "compact: largest committed free", strata_heap_compact(heap, 0));
+    failures += !strata_heap_validate(heap, 0, NULL);
+    failures += check(strata_heap_destroy(heap), "destroy (every reservation)");
+    return failures;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--read-shared") == 0) {
@@ -151,6 +208,7 @@ int main(int argc, char **argv)
     failures += nonzero != 0;
     failures += check(strata_platform_release(base, reserved), "release");
     failures += demo_vmm(argv[0]);
+    failures += demo_heap();
     printf("\n%s\n", failures == 0 ? "demo finished: every step succeeded" : "demo FAILED");
     return failures == 0 ? 0 : 1;
 }

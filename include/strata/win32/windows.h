@@ -14,7 +14,8 @@
  *
  * The functions behave as SPEC-win32.md says Windows does: same results,
  * same GetLastError codes. They are implemented in strata's win32/ folder
- * over the native strata_vmm_* and strata_section_* functions.
+ * over the native strata_vmm_*, strata_section_*, strata_heap_* and
+ * strata_global_* functions.
  */
 #ifndef STRATA_WIN32_WINDOWS_H
 #define STRATA_WIN32_WINDOWS_H
