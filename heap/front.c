@@ -332,9 +332,6 @@ STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t siz
     return alloc_slow(heap, flags, size);
 }
 
-/* Sizes beyond this fail everywhere, so that size arithmetic cannot wrap. */
-#define SIZE_LIMIT (PTRDIFF_MAX - ((size_t)1 << 24))
-
 static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
 {
     if (heap == NULL)
@@ -394,6 +391,7 @@ typedef struct block_ref {
 static block_ref identify_or_die(strata_heap *heap, char *data);
 
 static NOINLINE bool free_slow(strata_heap *heap, uint32_t flags, char *data);
+static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset);
 
 STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
 {
@@ -422,6 +420,8 @@ static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
     flags |= heap->flags;
     if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
         heap_wait_user_lock(heap);
+    if (UNLIKELY(hdr_is(hdr_read(heap, data), TAG_ALIGNED)))
+        data = aligned_outer_or_die(heap, data, NULL);
     block_ref ref = identify_or_die(heap, data);
     VG_BLOCK_FREE(heap, data);
     switch (ref.tag) {
@@ -509,6 +509,44 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
     heap_corruption(heap, data, "invalid free: not a block of this heap");
 }
 
+/* The outer block of an aligned block's inner pointer, checked as free and
+ * realloc check any block; *offset (if asked) gets the distance. */
+static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset)
+{
+    size_t distance = 0;
+    char *outer = aligned_outer(heap, data, &distance);
+    if (outer == NULL)
+        heap_corruption(heap, data, "invalid free: not a block of this heap");
+    block_ref ref = identify_or_die(heap, outer);
+    if (ref.requested < distance)
+        heap_corruption(heap, data, "block header corrupted");
+    if (offset != NULL)
+        *offset = distance;
+    return outer;
+}
+
+/* Realloc of an aligned block: in place while the outer block has room
+ * (the alignment is kept), else to a new ordinary block. */
+static NOINLINE void *aligned_realloc(strata_heap *heap, uint32_t flags, char *data, size_t size)
+{
+    size_t offset = 0;
+    char *outer = aligned_outer_or_die(heap, data, &offset);
+    size_t old_size = strata_heap_size(heap, 0, outer) - offset;
+    if (size <= strata_heap_usable_size(heap, outer) - offset || (flags & STRATA_HEAP_REALLOC_IN_PLACE_ONLY)) {
+        if (strata_heap_realloc(heap, flags | STRATA_HEAP_REALLOC_IN_PLACE_ONLY, outer, offset + size) == NULL)
+            return NULL;
+        return data;
+    }
+    char *moved = strata_heap_alloc(heap, flags & ~(uint32_t)STRATA_HEAP_ZERO_MEMORY, size);
+    if (moved == NULL)
+        return NULL;
+    memcpy(moved, data, old_size < size ? old_size : size);
+    if ((flags & STRATA_HEAP_ZERO_MEMORY) && size > old_size)
+        memset(moved + old_size, 0, size - old_size);
+    strata_heap_free(heap, flags, data);
+    return moved;
+}
+
 STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *block, size_t size)
 {
     char *data = block;
@@ -519,6 +557,8 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
         return heap_fail(heap, flags);
     if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
         heap_wait_user_lock(heap);
+    if (UNLIKELY(hdr_is(hdr_peek(heap, data), TAG_ALIGNED)))
+        return aligned_realloc(heap, flags, data, size);
     block_ref ref = identify_or_die(heap, data);
     bool in_place_only = (flags & STRATA_HEAP_REALLOC_IN_PLACE_ONLY) != 0;
     bool done = false;

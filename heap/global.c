@@ -30,6 +30,17 @@ static size_t table_committed;   /* bytes of it committed */
 static size_t table_used;        /* entries ever handed out (the rest never were) */
 static handle_entry *table_free; /* freed entries, linked through data */
 
+/* fork (heap.c): the table's lock is held across it. */
+void global_memory_fork_lock(void)
+{
+    strata_lock_acquire(&table_lock);
+}
+
+void global_memory_fork_unlock(void)
+{
+    strata_lock_release(&table_lock);
+}
+
 static inline void report(strata_status *error, strata_status status)
 {
     if (error != NULL)

@@ -354,8 +354,22 @@ static size_t pow2_at_least(size_t value)
 
 size_t back_segment_metadata(bool first, bool growable, unsigned pages);
 
+static void watch_forks(void);
+
+static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t initial_size, size_t maximum_size,
+                                 strata_heap **out);
+
 STRATA_API strata_status strata_heap_create(const strata_vmm *vmm, uint32_t flags, size_t initial_size,
                                             size_t maximum_size, strata_heap **out)
+{
+    strata_status status = heap_create(vmm, flags, initial_size, maximum_size, out);
+    if (status == STRATA_OK)
+        watch_forks();
+    return status;
+}
+
+static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t initial_size, size_t maximum_size,
+                                 strata_heap **out)
 {
     if (out == NULL)
         return STRATA_E_INVALID_PARAMETER;
@@ -506,15 +520,60 @@ STRATA_API strata_status strata_heap_destroy(strata_heap *heap)
     return STRATA_OK;
 }
 
+/* ---- fork: every lock is held across it, so the child finds them free ---------- */
+static strata_lock process_create_lock = STRATA_LOCK_INIT;
+
+static void before_fork(void)
+{
+    strata_lock_acquire(&process_create_lock);
+    global_memory_fork_lock();
+    /* A thread may hold a heap's lock and want the global one (handing back
+     * an exited thread's part): take the heaps' locks without waiting while
+     * holding the global lock, and start over when one is busy. */
+    for (;;) {
+        strata_lock_acquire(&global_lock);
+        strata_heap *busy = NULL;
+        for (strata_heap *heap = heap_list; heap != NULL && busy == NULL; heap = heap->list_next)
+            if (!heap_try_acquire(heap))
+                busy = heap;
+        if (busy == NULL)
+            return;
+        for (strata_heap *heap = heap_list; heap != busy; heap = heap->list_next)
+            heap_release(heap, 0);
+        strata_lock_release(&global_lock);
+    }
+}
+
+static void after_fork(void)
+{
+    for (strata_heap *heap = heap_list; heap != NULL; heap = heap->list_next)
+        heap_release(heap, 0);
+    strata_lock_release(&global_lock);
+    global_memory_fork_unlock();
+    strata_lock_release(&process_create_lock);
+}
+
+/* Registers the fork hooks once, after the vmm's (so its lock is taken last).
+ * Called holding no lock: registering may allocate, and under the crt's
+ * drop-in that allocation comes back to a heap. */
+static void watch_forks(void)
+{
+    static atomic_bool registered;
+    if (atomic_load_explicit(&registered, memory_order_acquire) || atomic_exchange(&registered, true))
+        return;
+    strata_vmm_watch_forks();
+    strata_platform_atfork(before_fork, after_fork, after_fork);
+}
+
 STRATA_API strata_heap *strata_heap_process(void)
 {
     strata_heap *heap = atomic_load_explicit(&process_heap, memory_order_acquire);
     if (LIKELY(heap != NULL))
         return heap;
-    static strata_lock create_lock = STRATA_LOCK_INIT;
-    strata_lock_acquire(&create_lock);
+    strata_lock_acquire(&process_create_lock);
     heap = atomic_load_explicit(&process_heap, memory_order_relaxed);
-    if (heap == NULL && strata_heap_create(NULL, 0, 0, 0, &heap) == STRATA_OK) {
+    bool made = false;
+    if (heap == NULL && heap_create(NULL, 0, 0, 0, &heap) == STRATA_OK) {
         strata_lock_acquire(&global_lock);
         heap->is_process_heap = true;
         /* The process heap leads the list. */
@@ -526,8 +585,11 @@ STRATA_API strata_heap *strata_heap_process(void)
         heap_list = heap;
         strata_lock_release(&global_lock);
         atomic_store_explicit(&process_heap, heap, memory_order_release);
+        made = true;
     }
-    strata_lock_release(&create_lock);
+    strata_lock_release(&process_create_lock);
+    if (made)
+        watch_forks();
     return heap;
 }
 

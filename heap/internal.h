@@ -48,7 +48,16 @@
  * every block is strata's would never hear of a leak. */
 #define VG_BLOCK_ALLOC(heap, p, n) VALGRIND_MALLOCLIKE_BLOCK((p), (n), 0, 0)
 #define VG_BLOCK_FREE(heap, p) VALGRIND_FREELIKE_BLOCK((p), 0)
-#define VG_BLOCK_RESIZE(heap, p, old_size, n) VALGRIND_RESIZEINPLACE_BLOCK((p), (old_size), (n), 0)
+/* memcheck refuses an in-place resize to 0 bytes: free and remake instead. */
+#define VG_BLOCK_RESIZE(heap, p, old_size, n)                   \
+    do {                                                        \
+        if ((n) == 0) {                                         \
+            VALGRIND_FREELIKE_BLOCK((p), 0);                    \
+            VALGRIND_MALLOCLIKE_BLOCK((p), 0, 0, 0);            \
+        } else {                                                \
+            VALGRIND_RESIZEINPLACE_BLOCK((p), (old_size), (n), 0); \
+        }                                                       \
+    } while (0)
 #define VG_ACTIVE() RUNNING_ON_VALGRIND
 #define VG_OPEN(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
 #define VG_CLOSE(p, n) VALGRIND_MAKE_MEM_NOACCESS((p), (n))
@@ -100,6 +109,7 @@ enum {
     TAG_BACK_FREE = 0xF2,
     TAG_LARGE_BUSY = 0xB3,
     TAG_INTERNAL = 0xB4, /* the heap's own blocks: pages, threads' parts */
+    TAG_ALIGNED = 0xB5,  /* inside a block: an aligned pointer; size field = offset / 16 */
 };
 #define HDR_SIZE_MAX 0xFFFFFFu
 
@@ -310,6 +320,9 @@ thread_part *heap_thread_part(strata_heap *heap, uint32_t flags);
 void heap_adopt_exited_parts(strata_heap *heap, bool destroying);
 void heap_count_commit(strata_heap *heap, ptrdiff_t bytes);
 void *heap_fail(strata_heap *heap, uint32_t flags);
+
+/* Sizes beyond this fail everywhere, so that size arithmetic cannot wrap. */
+#define SIZE_LIMIT (PTRDIFF_MAX - ((size_t)1 << 24))
 void heap_note_compat(strata_heap *heap, uint32_t used);
 
 /* front.c */
@@ -346,6 +359,10 @@ bool heap_is_block_start(strata_heap *heap, segment *seg, const char *data);
 void *large_alloc(strata_heap *heap, size_t size, bool zero);
 void large_free(strata_heap *heap, char *data);
 large_block *large_of(const strata_heap *heap, const void *data);
+large_block *large_containing(const strata_heap *heap, const void *data);
+char *aligned_outer(strata_heap *heap, const char *data, size_t *offset);
+void global_memory_fork_lock(void);
+void global_memory_fork_unlock(void);
 bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool zero);
 void large_release_all(strata_heap *heap);
 bool large_validate(const strata_heap *heap);

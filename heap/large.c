@@ -64,6 +64,25 @@ large_block *large_of(const strata_heap *heap, const void *data)
     return found;
 }
 
+/* The large block whose committed data holds `data`, an aligned block's
+ * inner pointer (past the block's start); NULL if none. */
+large_block *large_containing(const strata_heap *heap, const void *data)
+{
+    strata_heap *locked = (strata_heap *)(uintptr_t)heap;
+    heap_acquire(locked, 0);
+    large_block *found = NULL;
+    for (large_block *large = heap->large; large != NULL; large = large->next) {
+        const char *start = (const char *)large + LARGE_HEADER;
+        /* <= the end: a zero-size block may sit right at it, its header inside */
+        if ((const char *)data > start && (const char *)data <= (const char *)large + large->committed) {
+            found = large;
+            break;
+        }
+    }
+    heap_release(locked, 0);
+    return found;
+}
+
 static void unlink_large(strata_heap *heap, large_block *large)
 {
     if (large->prev != NULL)

@@ -188,6 +188,16 @@ static block_view view_block(strata_heap *heap, const void *block)
     const char *data = block;
     if (heap == NULL || data == NULL || ((uintptr_t)data & 15) != 0)
         return view;
+    size_t distance = 0;
+    const char *outer = aligned_outer(heap, data, &distance);
+    if (outer != NULL) { /* an aligned block: the outer block, less the distance */
+        view = view_block(heap, outer);
+        if (!view.live || view.requested < distance)
+            return (block_view){false, 0, 0};
+        view.requested -= distance;
+        view.usable -= distance;
+        return view;
+    }
     segment *seg = back_segment_of(heap, data);
     if (seg == NULL) {
         large_block *large = large_of(heap, data);
@@ -232,6 +242,10 @@ STRATA_API size_t strata_heap_size(strata_heap *heap, uint32_t flags, const void
 STRATA_API size_t strata_heap_usable_size(strata_heap *heap, const void *block)
 {
     block_view view = view_block(heap, block);
+    /* Under memcheck only the requested bytes are the block's, as with
+     * Valgrind's own malloc_usable_size. */
+    if (VG_ACTIVE())
+        return view.live ? view.requested : 0;
     return view.live ? view.usable : 0;
 }
 

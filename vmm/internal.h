@@ -63,6 +63,7 @@ static inline uintptr_t region_granule_end(const vmm_region *region)
 /* ---- lock ------------------------------------------------------------- */
 void strata__vmm_lock(void);
 void strata__vmm_unlock(void);
+void strata__vmm_sections_after_fork_in_child(void);
 
 /* ---- metadata: zeroed blocks from pages the vmm asks platform for -------- */
 void *strata__vmm_meta_alloc(size_t size);

@@ -5,6 +5,7 @@
  */
 #include "internal.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 static strata_lock vmm_lock = STRATA_LOCK_INIT;
@@ -17,6 +18,31 @@ void strata__vmm_lock(void)
 void strata__vmm_unlock(void)
 {
     strata_lock_release(&vmm_lock);
+}
+
+/* ---- fork: the vmm lock is held across it; the child keeps every name ---- */
+static void before_fork(void)
+{
+    strata__vmm_lock();
+}
+
+static void after_fork_in_parent(void)
+{
+    strata__vmm_unlock();
+}
+
+static void after_fork_in_child(void)
+{
+    strata__vmm_sections_after_fork_in_child();
+    strata__vmm_unlock();
+}
+
+void strata_vmm_watch_forks(void)
+{
+    static atomic_bool registered;
+    if (!atomic_load_explicit(&registered, memory_order_acquire) && !atomic_exchange(&registered, true)) {
+        strata_platform_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+    }
 }
 
 void strata_vmm_get_system_info(strata_vmm_system_info *out)

@@ -59,7 +59,6 @@ struct strata_section {
 static struct section_object *named_sections;
 /* Closed handles, for reuse. */
 static struct strata_section *free_handles;
-static bool fork_hooks_registered;
 
 /* ------------------------------------------------------------------------ */
 /* Protections and rights                                                   */
@@ -268,30 +267,11 @@ static bool handle_is_live(const strata_section *handle)
 /* fork: a child holds every name its parent held                           */
 /* ------------------------------------------------------------------------ */
 
-static void before_fork(void)
-{
-    strata__vmm_lock();
-}
-
-static void after_fork_in_parent(void)
-{
-    strata__vmm_unlock();
-}
-
-static void after_fork_in_child(void)
+/* In a forked child (vmm lock held, one thread): the child holds every name. */
+void strata__vmm_sections_after_fork_in_child(void)
 {
     for (struct section_object *object = named_sections; object != NULL; object = object->next_named) {
         strata_platform_shared_inherit(&object->shared);
-    }
-    strata__vmm_unlock();
-}
-
-/* Registers the fork hooks once, when the first name is held. Lock rule: vmm lock held. */
-static void watch_forks(void)
-{
-    if (!fork_hooks_registered &&
-        strata_platform_atfork(before_fork, after_fork_in_parent, after_fork_in_child) == STRATA_OK) {
-        fork_hooks_registered = true;
     }
 }
 
@@ -307,6 +287,9 @@ static void watch_forks(void)
 static strata_status adopt(strata_shared *shared, const char *name, bool existed, uint32_t rights,
                            strata_section **out_section, bool *out_existed)
 {
+    if (name != NULL) {
+        strata_vmm_watch_forks(); /* before the lock: registering may allocate */
+    }
     strata__vmm_lock();
     struct section_object *object = name != NULL ? find_named(name) : NULL;
     bool duplicate = object != NULL;
@@ -331,9 +314,6 @@ static strata_status adopt(strata_shared *shared, const char *name, bool existed
                 free_if_unused(object);
             }
         }
-    }
-    if (name != NULL && handle != NULL) {
-        watch_forks();
     }
     strata__vmm_unlock();
     if (duplicate || status != STRATA_OK) {

@@ -116,6 +116,20 @@ STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t siz
  */
 STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *block, size_t size);
 
+/* The largest alignment strata_heap_alloc_aligned accepts (64 MiB). */
+#define STRATA_HEAP_MAX_ALIGNMENT ((size_t)1 << 26)
+
+/*
+ * strata_heap_alloc_aligned — as strata_heap_alloc, at a multiple of
+ * `alignment`, a power of two up to STRATA_HEAP_MAX_ALIGNMENT (16 or less:
+ * an ordinary block). Not a Windows call: it serves the crt's aligned
+ * functions. The block is freed, sized, validated and reallocated like any
+ * other (realloc keeps the alignment only when it resizes in place). A bad
+ * alignment fails as an allocation failure does. The walk reports the
+ * aligned block's enclosing block, which may start before it.
+ */
+STRATA_API void *strata_heap_alloc_aligned(strata_heap *heap, uint32_t flags, size_t size, size_t alignment);
+
 /*
  * strata_heap_free — free a block (HeapFree). NULL is fine and returns
  * true. A double free, a pointer this heap never gave, or a block whose

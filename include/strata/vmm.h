@@ -359,6 +359,17 @@ typedef struct strata_vmm {
  */
 STRATA_API const strata_vmm *strata_vmm_default(void);
 
+/*
+ * strata_vmm_watch_forks — make the VMM safe across fork (POSIX): the vmm
+ * lock is taken before fork and released after it in both processes, and
+ * the child keeps every section name. Idempotent; it never fails (where
+ * registering is refused or there is no fork, nothing is watched). A layer
+ * above calls it before registering its own hooks, so that the vmm lock is
+ * taken last and released first — the order the layers take their locks in.
+ * Registering may allocate: call it holding no strata lock.
+ */
+STRATA_API void strata_vmm_watch_forks(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -565,6 +565,71 @@ static void test_lock_is_recursive_and_unlock_needs_the_holder(void **state)
     assert_status(strata_heap_destroy(heap), STRATA_OK);
 }
 
+
+/* ---- Aligned blocks --------------------------------------------------------- */
+static void test_aligned_blocks_of_every_tier_are_sized_validated_and_freed(void **state)
+{
+    (void)state;
+    strata_heap *heap = new_heap(0, 0, 0);
+    static const size_t sizes[] = {0, 1, 100, 5000, 70000, LARGE + 1000};
+    for (size_t alignment = 32; alignment <= ((size_t)1 << 20); alignment <<= 1) {
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            size_t size = sizes[i];
+            char *block = strata_heap_alloc_aligned(heap, STRATA_HEAP_ZERO_MEMORY, size, alignment);
+            assert_non_null(block);
+            assert_int_equal((uintptr_t)block % alignment, 0);
+            assert_int_equal(strata_heap_size(heap, 0, block), size);
+            assert_true(strata_heap_usable_size(heap, block) >= size);
+            assert_true(strata_heap_validate(heap, 0, block));
+            assert_true(all_bytes(block, 0, size));
+            memset(block, 0x6A, size);
+            assert_true(strata_heap_validate(heap, 0, NULL));
+            assert_true(strata_heap_free(heap, 0, block));
+            assert_false(strata_heap_validate(heap, 0, block));
+        }
+    }
+    assert_true(strata_heap_validate(heap, 0, NULL));
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
+}
+
+static void test_aligned_block_refuses_bad_alignments(void **state)
+{
+    (void)state;
+    strata_heap *heap = new_heap(0, 0, 0);
+    assert_null(strata_heap_alloc_aligned(heap, 0, 10, 48));
+    assert_null(strata_heap_alloc_aligned(heap, 0, 10, STRATA_HEAP_MAX_ALIGNMENT * 2));
+    assert_null(strata_heap_alloc_aligned(heap, 0, SIZE_MAX - 100, 64));
+    char *small = strata_heap_alloc_aligned(heap, 0, 10, 8); /* 16 or less: an ordinary block */
+    assert_non_null(small);
+    assert_int_equal((uintptr_t)small % 16, 0);
+    assert_true(strata_heap_free(heap, 0, small));
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
+}
+
+static void test_aligned_block_realloc_keeps_contents_and_alignment_in_place(void **state)
+{
+    (void)state;
+    strata_heap *heap = new_heap(0, 0, 0);
+    char *block = strata_heap_alloc_aligned(heap, 0, 1000, 256);
+    assert_non_null(block);
+    memset(block, 0x21, 1000);
+    /* Shrinking stays in place, so the alignment stays. */
+    assert_ptr_equal(strata_heap_realloc(heap, 0, block, 600), block);
+    assert_int_equal(strata_heap_size(heap, 0, block), 600);
+    assert_ptr_equal(strata_heap_realloc(heap, STRATA_HEAP_REALLOC_IN_PLACE_ONLY | STRATA_HEAP_ZERO_MEMORY, block, 900), block);
+    assert_true(all_bytes(block, 0x21, 600));
+    assert_true(all_bytes(block + 600, 0, 300));
+    /* Growing far moves it to an ordinary block with the contents. */
+    char *moved = strata_heap_realloc(heap, 0, block, 100000);
+    assert_non_null(moved);
+    assert_int_equal(strata_heap_size(heap, 0, moved), 100000);
+    assert_true(all_bytes(moved, 0x21, 600));
+    assert_false(strata_heap_validate(heap, 0, block));
+    assert_true(strata_heap_free(heap, 0, moved));
+    assert_true(strata_heap_validate(heap, 0, NULL));
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
+}
+
 /* ---- Exceptions ---------------------------------------------------------------------------- */
 #if !defined(_WIN32)
 static volatile sig_atomic_t raised_code_ok;
@@ -640,6 +705,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_list_has_process_heap_first_then_creation_order),
         cmocka_unit_test(test_create_needs_an_out_pointer),
         cmocka_unit_test(test_every_size_is_exact_aligned_and_usable),
+        cmocka_unit_test(test_aligned_blocks_of_every_tier_are_sized_validated_and_freed),
+        cmocka_unit_test(test_aligned_block_refuses_bad_alignments),
+        cmocka_unit_test(test_aligned_block_realloc_keeps_contents_and_alignment_in_place),
         cmocka_unit_test(test_size_zero_blocks_are_unique),
         cmocka_unit_test(test_some_blocks_are_not_32_byte_aligned),
         cmocka_unit_test(test_zero_memory_clears_reused_blocks_of_every_tier),

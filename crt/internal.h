@@ -1,0 +1,75 @@
+/*
+ * crt/internal.h — what the crt layer's files share: the CRT heap pointer,
+ * the new mode and handler, the counters, and small arithmetic helpers.
+ */
+#ifndef STRATA_CRT_INTERNAL_H
+#define STRATA_CRT_INTERNAL_H
+
+#include <strata/crt.h>
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define NOINLINE __attribute__((noinline))
+#else
+#define LIKELY(x) (x)
+#define UNLIKELY(x) (x)
+#define NOINLINE
+#endif
+
+typedef struct crt_counters {
+    uint64_t allocations, frees, failures;
+} crt_counters;
+
+extern strata_heap *_Atomic crt_heap_pointer;
+extern bool crt_counting;             /* STRATA_STATS=1 or strata_crt_count(1) */
+extern int crt_new_mode;              /* _set_new_mode */
+extern strata_crt_new_handler crt_new_handler;
+extern crt_counters crt_count;
+
+strata_heap *crt_heap_slow(void);
+
+/* The CRT heap: one relaxed load once it exists. */
+static inline strata_heap *crt_heap(void)
+{
+    strata_heap *heap = atomic_load_explicit(&crt_heap_pointer, memory_order_acquire);
+    return LIKELY(heap != NULL) ? heap : crt_heap_slow();
+}
+/* For calls that take a block: the heap normally exists; if not, it is made,
+ * and the block (which cannot be one of its) is reported by the heap. */
+#define crt_heap_known crt_heap
+
+bool crt_retry(size_t size);
+void *crt_malloc_failed(size_t size);
+void crt_counted_allocation(void);
+void *crt_aligned(size_t alignment, size_t size, uint32_t flags);
+void crt_report_at_exit(void);
+
+static inline bool crt_is_power_of_two(size_t value)
+{
+    return value != 0 && (value & (value - 1)) == 0;
+}
+
+/* count × size; true when it overflows or exceeds the largest request. */
+static inline bool crt_multiply(size_t count, size_t size, size_t *total)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    if (__builtin_mul_overflow(count, size, total))
+        return true;
+#else
+    if (size != 0 && count > SIZE_MAX / size)
+        return true;
+    *total = count * size;
+#endif
+    return *total > STRATA_CRT_MAX_REQUEST;
+}
+
+static inline size_t crt_page_size(void)
+{
+    return strata_platform_get_info()->page_size;
+}
+
+#endif /* STRATA_CRT_INTERNAL_H */

@@ -1,0 +1,279 @@
+/*
+ * crt/malloc.c — the C allocation functions over the CRT heap (strata's
+ * process heap): malloc, free, calloc, realloc, reallocarray and the aligned
+ * family, with C's errno rules; the new mode and its handler; statistics.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* ---- The CRT heap ------------------------------------------------------------ */
+
+strata_heap *_Atomic crt_heap_pointer;
+bool crt_counting;
+int crt_new_mode;
+strata_crt_new_handler crt_new_handler;
+crt_counters crt_count;
+
+/* The first call makes the process heap, turns counting on if asked, and
+ * registers the fork hooks (after the heap exists, for their own
+ * allocations come back here). */
+strata_heap *crt_heap_slow(void)
+{
+    strata_heap *heap = strata_heap_process();
+    if (heap == NULL)
+        return NULL;
+    strata_heap *expected = NULL;
+    if (atomic_compare_exchange_strong(&crt_heap_pointer, &expected, heap)) {
+        char value[8];
+        size_t length = 0;
+        if (strata_env_get("STRATA_STATS", value, sizeof value, &length) == STRATA_OK && length > 0 &&
+            strcmp(value, "0") != 0) {
+            crt_counting = true;
+            crt_report_at_exit();
+        }
+    }
+    return heap;
+}
+
+STRATA_API strata_heap *strata_crt_heap(void)
+{
+    return crt_heap();
+}
+
+/* ---- Failure: errno, and the new handler in new mode 1 ------------------------------- */
+
+/* Whether a failed allocation of `size` bytes should be retried: only in new
+ * mode 1, and only while the handler says so. Sets errno otherwise. */
+bool crt_retry(size_t size)
+{
+    strata_crt_new_handler handler = __atomic_load_n(&crt_new_handler, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&crt_new_mode, __ATOMIC_RELAXED) == 1 && handler != NULL && size <= STRATA_CRT_MAX_REQUEST &&
+        handler(size) != 0)
+        return true;
+    if (crt_counting)
+        __atomic_fetch_add(&crt_count.failures, 1, __ATOMIC_RELAXED);
+    errno = ENOMEM;
+    return false;
+}
+
+STRATA_API int strata__set_new_mode(int mode)
+{
+    if (mode != 0 && mode != 1) {
+        errno = EINVAL;
+        return -1;
+    }
+    return __atomic_exchange_n(&crt_new_mode, mode, __ATOMIC_ACQ_REL);
+}
+
+STRATA_API strata_crt_new_handler strata_crt_set_new_handler(strata_crt_new_handler handler)
+{
+    return __atomic_exchange_n(&crt_new_handler, handler, __ATOMIC_ACQ_REL);
+}
+
+/* ---- malloc and free ---------------------------------------------------------------- */
+
+STRATA_API void *strata_malloc(size_t size)
+{
+    strata_heap *heap = crt_heap();
+    if (LIKELY(heap != NULL)) {
+        void *block = strata_heap_alloc(heap, 0, size);
+        if (LIKELY(block != NULL)) {
+            if (UNLIKELY(crt_counting))
+                __atomic_fetch_add(&crt_count.allocations, 1, __ATOMIC_RELAXED);
+            return block;
+        }
+    }
+    return crt_malloc_failed(size);
+}
+
+/* malloc after a failure: the new-mode retry loop. */
+NOINLINE void *crt_malloc_failed(size_t size)
+{
+    while (crt_retry(size)) {
+        strata_heap *heap = crt_heap();
+        void *block = heap != NULL ? strata_heap_alloc(heap, 0, size) : NULL;
+        if (block != NULL) {
+            crt_counted_allocation();
+            return block;
+        }
+    }
+    return NULL;
+}
+
+void crt_counted_allocation(void)
+{
+    if (crt_counting)
+        __atomic_fetch_add(&crt_count.allocations, 1, __ATOMIC_RELAXED);
+}
+
+STRATA_API void strata_free(void *block)
+{
+    if (block == NULL)
+        return;
+    if (UNLIKELY(crt_counting))
+        __atomic_fetch_add(&crt_count.frees, 1, __ATOMIC_RELAXED);
+    /* The heap never changes errno: a free keeps it, as C requires. */
+    strata_heap_free(crt_heap_known(), 0, block);
+}
+
+STRATA_API void strata_free_sized(void *block, size_t size)
+{
+    (void)size;
+    strata_free(block);
+}
+
+STRATA_API void strata_free_aligned_sized(void *block, size_t alignment, size_t size)
+{
+    (void)alignment;
+    (void)size;
+    strata_free(block);
+}
+
+/* ---- calloc, realloc, reallocarray --------------------------------------------------- */
+
+STRATA_API void *strata_calloc(size_t count, size_t size)
+{
+    size_t total;
+    if (crt_multiply(count, size, &total)) {
+        errno = ENOMEM;
+        if (crt_counting)
+            __atomic_fetch_add(&crt_count.failures, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    do {
+        strata_heap *heap = crt_heap();
+        void *block = heap != NULL ? strata_heap_alloc(heap, STRATA_HEAP_ZERO_MEMORY, total) : NULL;
+        if (block != NULL) {
+            crt_counted_allocation();
+            return block;
+        }
+    } while (crt_retry(total));
+    return NULL;
+}
+
+STRATA_API void *strata_realloc(void *block, size_t size)
+{
+    if (block == NULL)
+        return strata_malloc(size);
+    if (size == 0) {
+        strata_free(block);
+        return NULL;
+    }
+    do {
+        void *moved = strata_heap_realloc(crt_heap_known(), 0, block, size);
+        if (moved != NULL)
+            return moved;
+    } while (crt_retry(size));
+    return NULL;
+}
+
+STRATA_API void *strata_reallocarray(void *block, size_t count, size_t size)
+{
+    size_t total;
+    if (crt_multiply(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return strata_realloc(block, total);
+}
+
+/* ---- The aligned family ------------------------------------------------------------- */
+
+/* An aligned block, with the new-mode loop; alignment already checked. */
+void *crt_aligned(size_t alignment, size_t size, uint32_t flags)
+{
+    do {
+        strata_heap *heap = crt_heap();
+        void *block = heap != NULL ? strata_heap_alloc_aligned(heap, flags, size, alignment) : NULL;
+        if (block != NULL) {
+            crt_counted_allocation();
+            return block;
+        }
+    } while (crt_retry(size));
+    return NULL;
+}
+
+STRATA_API void *strata_aligned_alloc(size_t alignment, size_t size)
+{
+    if (!crt_is_power_of_two(alignment) || alignment > STRATA_CRT_MAX_ALIGNMENT) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return crt_aligned(alignment, size, 0);
+}
+
+STRATA_API int strata_posix_memalign(void **out, size_t alignment, size_t size)
+{
+    if (out == NULL || !crt_is_power_of_two(alignment) || alignment % sizeof(void *) != 0 ||
+        alignment > STRATA_CRT_MAX_ALIGNMENT)
+        return EINVAL;
+    int saved = errno;
+    void *block = crt_aligned(alignment, size, 0);
+    errno = saved; /* posix_memalign reports through its result only */
+    if (block == NULL)
+        return ENOMEM;
+    *out = block;
+    return 0;
+}
+
+STRATA_API void *strata_memalign(size_t alignment, size_t size)
+{
+    if (alignment > STRATA_CRT_MAX_ALIGNMENT) {
+        errno = EINVAL;
+        return NULL;
+    }
+    size_t rounded = 1;
+    while (rounded < alignment)
+        rounded <<= 1;
+    return crt_aligned(rounded, size, 0);
+}
+
+STRATA_API void *strata_valloc(size_t size)
+{
+    return crt_aligned(crt_page_size(), size, 0);
+}
+
+STRATA_API void *strata_pvalloc(size_t size)
+{
+    size_t page = crt_page_size();
+    if (size > STRATA_CRT_MAX_REQUEST) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
+    return crt_aligned(page, rounded, 0);
+}
+
+STRATA_API size_t strata_malloc_usable_size(const void *block)
+{
+    if (block == NULL)
+        return 0;
+    return strata_heap_usable_size(crt_heap_known(), block);
+}
+
+/* ---- Statistics ------------------------------------------------------------------- */
+
+STRATA_API void strata_crt_count(int on)
+{
+    crt_heap(); /* so that STRATA_STATS is read first and cannot undo this */
+    crt_counting = on != 0;
+}
+
+STRATA_API void strata_crt_get_stats(strata_crt_stats *out)
+{
+    if (out == NULL)
+        return;
+    memset(out, 0, sizeof *out);
+    out->allocations = __atomic_load_n(&crt_count.allocations, __ATOMIC_RELAXED);
+    out->frees = __atomic_load_n(&crt_count.frees, __ATOMIC_RELAXED);
+    out->failures = __atomic_load_n(&crt_count.failures, __ATOMIC_RELAXED);
+    strata_heap_stats heap;
+    strata_heap *crt = crt_heap();
+    if (crt != NULL && strata_heap_get_stats(crt, &heap) == STRATA_OK) {
+        out->peak_committed = heap.peak_committed_bytes;
+        out->committed = heap.committed_bytes;
+        out->reserved = heap.reserved_bytes;
+    }
+}

@@ -1,0 +1,174 @@
+/*
+ * strata/crt.h — the C runtime's allocation functions over strata's heap
+ * layer (DESIGN.md "crt/"; SPEC-win32.md §6).
+ *
+ * Every block lives on the CRT heap: strata's process heap
+ * (strata_heap_process), as the UCRT's blocks live on GetProcessHeap(). The
+ * functions here carry strata_ names; the drop-in (crt/dropin.c, in
+ * libstrata.so and libstrata.a) gives them the standard names — malloc,
+ * free, … — so that LD_PRELOAD or plain linking puts a program's every
+ * allocation on strata.
+ *
+ * C semantics throughout: a failure returns NULL (or an error number where
+ * the function returns one) and sets errno to ENOMEM, unless said otherwise;
+ * a size above STRATA_CRT_MAX_REQUEST fails on every entry point; a block
+ * that could not be resized is left as it was; every block is aligned to 16
+ * bytes; freeing never changes errno. A pointer that is not a live block of
+ * the CRT heap, passed to a function that frees or resizes, ends the process
+ * with the heap's one-line message (heap.h, "termination on corruption").
+ */
+#ifndef STRATA_CRT_H
+#define STRATA_CRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <strata/heap.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Requests above this fail with ENOMEM (the heap's own limit: PTRDIFF_MAX minus 16 MiB). */
+#define STRATA_CRT_MAX_REQUEST ((size_t)PTRDIFF_MAX - ((size_t)1 << 24))
+
+/* The largest alignment the aligned functions accept (64 MiB). */
+#define STRATA_CRT_MAX_ALIGNMENT ((size_t)1 << 26)
+
+/* strata_crt_heap — the CRT heap (the process heap); NULL only if it could not be made. */
+STRATA_API strata_heap *strata_crt_heap(void);
+
+/* ---- The C functions --------------------------------------------------- */
+
+/* strata_malloc — `size` bytes, uninitialised; size 0 gives a unique block.
+ * NULL + ENOMEM on failure. */
+STRATA_API void *strata_malloc(size_t size);
+
+/* strata_free — free a block of any function here (NULL is fine). errno is kept. */
+STRATA_API void strata_free(void *block);
+
+/* strata_calloc — count × size zeroed bytes. NULL + ENOMEM when the product
+ * overflows or the allocation fails. */
+STRATA_API void *strata_calloc(size_t count, size_t size);
+
+/*
+ * strata_realloc — resize `block` to `size` bytes, moving it if needed; the
+ * first min(old, new) bytes are kept, grown bytes are uninitialised.
+ *   block NULL: as strata_malloc(size).
+ *   size 0 (block not NULL): frees the block and returns NULL (glibc's and
+ *   MSVC's behaviour); errno is kept.
+ *   failure: NULL + ENOMEM; the block is untouched and still owned by the caller.
+ */
+STRATA_API void *strata_realloc(void *block, size_t size);
+
+/* strata_reallocarray — strata_realloc(block, count × size); NULL + ENOMEM
+ * (block untouched) when the product overflows. */
+STRATA_API void *strata_reallocarray(void *block, size_t count, size_t size);
+
+/* strata_aligned_alloc — `size` bytes at a multiple of `alignment`, a power
+ * of two (up to STRATA_CRT_MAX_ALIGNMENT); size need not be a multiple of it.
+ * NULL + EINVAL for a bad alignment; NULL + ENOMEM on failure. Freed by strata_free. */
+STRATA_API void *strata_aligned_alloc(size_t alignment, size_t size);
+
+/* strata_posix_memalign — *out = `size` bytes aligned to `alignment`, a power
+ * of two and a multiple of sizeof(void *). Returns 0, EINVAL (bad alignment)
+ * or ENOMEM; on failure *out is not touched. errno is kept. Size 0 succeeds. */
+STRATA_API int strata_posix_memalign(void **out, size_t alignment, size_t size);
+
+/* strata_memalign — as strata_aligned_alloc, but an alignment that is not a
+ * power of two is raised to the next one (glibc's behaviour); EINVAL only
+ * when there is none. */
+STRATA_API void *strata_memalign(size_t alignment, size_t size);
+
+/* strata_valloc — strata_memalign(page size, size). */
+STRATA_API void *strata_valloc(size_t size);
+
+/* strata_pvalloc — strata_memalign(page size, size rounded up to whole pages; 0 gives one page). */
+STRATA_API void *strata_pvalloc(size_t size);
+
+/* strata_malloc_usable_size — bytes usable at `block` (≥ the size asked
+ * for); 0 for NULL. */
+STRATA_API size_t strata_malloc_usable_size(const void *block);
+
+/* strata_free_sized — C23: free a block allocated with `size` bytes (the size is not checked). */
+STRATA_API void strata_free_sized(void *block, size_t size);
+
+/* strata_free_aligned_sized — C23: free a block from strata_aligned_alloc(alignment, size). */
+STRATA_API void strata_free_aligned_sized(void *block, size_t alignment, size_t size);
+
+/* ---- The Windows CRT's functions (SPEC-win32.md §6.2–§6.4) ---------------- */
+
+/* strata__msize — the block's size as asked for (HeapSize of the CRT heap;
+ * 1 for malloc(0), as the UCRT allocates one byte). NULL: EINVAL, (size_t)-1. */
+STRATA_API size_t strata__msize(void *block);
+
+/* strata__expand — resize in place only: `block` or NULL + ENOMEM (the block
+ * keeps its size). NULL block: EINVAL, NULL. */
+STRATA_API void *strata__expand(void *block, size_t size);
+
+/* strata__recalloc — strata_realloc(block, count × size) with the bytes past
+ * the old size zeroed. block NULL: as calloc. Total 0: frees, returns NULL.
+ * Overflow or failure: NULL + ENOMEM, block untouched. */
+STRATA_API void *strata__recalloc(void *block, size_t count, size_t size);
+
+/* strata__aligned_malloc — `size` bytes aligned to `alignment` (a power of
+ * two; smaller than sizeof(void *) is raised to it). EINVAL for a bad
+ * alignment, ENOMEM on failure. Freed only by strata__aligned_free. */
+STRATA_API void *strata__aligned_malloc(size_t size, size_t alignment);
+
+/* strata__aligned_realloc — block NULL: as _aligned_malloc; size 0: frees,
+ * returns NULL; failure: NULL + ENOMEM, block untouched; bad alignment:
+ * NULL + EINVAL. The result keeps `alignment`. */
+STRATA_API void *strata__aligned_realloc(void *block, size_t size, size_t alignment);
+
+/* strata__aligned_recalloc — strata__aligned_realloc(count × size) with the
+ * bytes past the old size zeroed; overflow: NULL + ENOMEM. */
+STRATA_API void *strata__aligned_recalloc(void *block, size_t count, size_t size, size_t alignment);
+
+/* strata__aligned_free — free a block of the _aligned_ functions (NULL is
+ * fine). A block that did not come from them ends the process. */
+STRATA_API void strata__aligned_free(void *block);
+
+/* strata__aligned_msize — the size asked for at allocation. NULL block or a
+ * bad alignment: EINVAL, (size_t)-1; `offset` must be 0 (the _aligned_offset_
+ * functions are not provided): EINVAL otherwise. */
+STRATA_API size_t strata__aligned_msize(void *block, size_t alignment, size_t offset);
+
+/* strata__set_new_mode — 1: malloc, calloc, realloc, _recalloc and
+ * _expand call the new handler when they fail and retry while it succeeds
+ * (see strata_crt_set_new_handler); 0: they do not (the default). Returns the
+ * previous mode; any other value: EINVAL, -1. */
+STRATA_API int strata__set_new_mode(int mode);
+
+/* The new handler new mode 1 calls (MSVC's _PNH): given the failed size,
+ * returns nonzero to have the allocation retried, 0 to let it fail. The cxx
+ * layer installs one that runs the C++ new handler. */
+typedef int (*strata_crt_new_handler)(size_t size);
+
+/* strata_crt_set_new_handler — install `handler` (NULL removes it); returns the previous one. */
+STRATA_API strata_crt_new_handler strata_crt_set_new_handler(strata_crt_new_handler handler);
+
+/* ---- Statistics -------------------------------------------------------- */
+
+typedef struct strata_crt_stats {
+    uint64_t allocations;       /* successful malloc-family calls that made a block */
+    uint64_t frees;             /* blocks freed (NULL not counted) */
+    uint64_t failures;          /* calls that failed with ENOMEM */
+    size_t peak_committed;      /* the CRT heap's highest committed bytes */
+    size_t committed;           /* the CRT heap's committed bytes now */
+    size_t reserved;            /* the CRT heap's reserved bytes now */
+} strata_crt_stats;
+
+/* strata_crt_get_stats — fills *out. Counts are kept only while counting is
+ * on (strata_crt_count, or STRATA_STATS=1 in the environment at start-up);
+ * the heap figures always. */
+STRATA_API void strata_crt_get_stats(strata_crt_stats *out);
+
+/* strata_crt_count — turn the allocation counters on or off. */
+STRATA_API void strata_crt_count(int on);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STRATA_CRT_H */
