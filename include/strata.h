@@ -8,5 +8,7 @@
 #include <strata/platform.h>
 #include <strata/vmm.h>
 #include <strata/heap.h>
+#include <strata/crt.h>
+#include <strata/cxx.h>
 
 #endif /* STRATA_H */
