@@ -127,4 +127,24 @@ DROPIN int _set_new_mode(int mode)
 {
     return strata__set_new_mode(mode);
 }
+
+/* mingw-w64's headers declare these functions dllimport, so a program calls
+ * them through an import pointer, __imp_<name>, which the import library
+ * would fill with msvcrt.dll's (or, for _recalloc, lacks). Defining the
+ * pointers here, beside the functions, makes the program's calls land on
+ * strata's and keeps the import library's copies out of the link. */
+#define IMPORT_POINTER(name) DROPIN __typeof__(&name) __imp_##name = &name;
+IMPORT_POINTER(malloc)
+IMPORT_POINTER(free)
+IMPORT_POINTER(calloc)
+IMPORT_POINTER(realloc)
+IMPORT_POINTER(_msize)
+IMPORT_POINTER(_expand)
+IMPORT_POINTER(_recalloc)
+IMPORT_POINTER(_aligned_malloc)
+IMPORT_POINTER(_aligned_realloc)
+IMPORT_POINTER(_aligned_recalloc)
+IMPORT_POINTER(_aligned_free)
+IMPORT_POINTER(_aligned_msize)
+IMPORT_POINTER(_set_new_mode)
 #endif

@@ -317,7 +317,7 @@ STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t siz
 {
     if (LIKELY(heap != NULL && size <= SMALL_LOOKUP_MAX)) {
         /* While a user holds the heap lock, fast_slot names no slot, so this fails. */
-        tls_slot *slot = &heap_tls_state->slots[atomic_load_explicit(&heap->fast_slot, memory_order_relaxed)];
+        tls_slot *slot = &heap_state()->slots[atomic_load_explicit(&heap->fast_slot, memory_order_relaxed)];
         if (LIKELY(slot->generation == heap->generation)) {
             front_page *page = slot->part->current[heap_small_class[(size + 7) >> 3]];
             if (LIKELY(page->free != NULL)) {
@@ -400,7 +400,7 @@ STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
         uint64_t raw = hdr_read(heap, data);
         if (LIKELY(hdr_is(raw, TAG_FRONT_BUSY))) {
             front_page *page = page_at((void *)((uintptr_t)data & heap->segment_mask), hdr_page(raw));
-            if (LIKELY(__atomic_load_n(&page->owner, __ATOMIC_RELAXED) == heap_tls_state &&
+            if (LIKELY(__atomic_load_n(&page->owner, __ATOMIC_RELAXED) == heap_state() &&
                        atomic_load_explicit(&heap->fast_blocked, memory_order_relaxed) == 0)) {
                 VG_BLOCK_FREE(heap, data);
                 front_free_local(heap, page, data);
@@ -426,7 +426,7 @@ static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
     VG_BLOCK_FREE(heap, data);
     switch (ref.tag) {
     case TAG_FRONT_BUSY:
-        if (__atomic_load_n(&ref.page->owner, __ATOMIC_RELAXED) == heap_tls_state)
+        if (__atomic_load_n(&ref.page->owner, __ATOMIC_RELAXED) == heap_state())
             front_free_local(heap, ref.page, data);
         else
             front_free_remote(heap, ref.page, data, ref.raw);

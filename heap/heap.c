@@ -15,15 +15,17 @@ static struct {
     strata_heap *heap;
     uint64_t generation;
 } slot_owners[TLS_SLOTS];
-static bool tls_ready;
-static strata_tls_key exit_key;
+atomic_bool heap_tls_ready;      /* heap_exit_key exists */
+strata_tls_key heap_exit_key;    /* each thread's state, for its exit callback */
 static thread_state *free_states;
 static char *state_chunk;
 static size_t state_chunk_left;
 
-static thread_state empty_state; /* every thread starts here: no slot matches */
-_Thread_local thread_state *heap_tls_state HEAP_TLS_MODEL = &empty_state;
+thread_state heap_empty_state; /* every thread starts here: no slot matches */
+#if !defined(STRATA_EMULATED_TLS)
+_Thread_local thread_state *heap_tls_state HEAP_TLS_MODEL = &heap_empty_state;
 _Thread_local char heap_thread_marker HEAP_TLS_MODEL;
+#endif
 uint8_t heap_small_class[SMALL_LOOKUP_MAX / 8 + 1];
 
 static void classes_init(void)
@@ -48,7 +50,7 @@ static uint64_t new_secret(const void *salt)
     uint64_t x = strata_clock_monotonic_ns() ^ (uint64_t)(uintptr_t)salt ^
                  ((uint64_t)(uintptr_t)&counter << 17) ^
                  atomic_fetch_add_explicit(&counter, 0x632BE59BD9B4E019ull, memory_order_relaxed);
-    return mix64(mix64(x) ^ (uint64_t)(uintptr_t)&heap_thread_marker);
+    return mix64(mix64(x) ^ (uint64_t)heap_thread_id());
 }
 
 /* ---- Ending badly ------------------------------------------------------------ */
@@ -74,7 +76,7 @@ void heap_acquire(strata_heap *heap, uint32_t flags)
 {
     if ((flags | heap->flags) & STRATA_HEAP_NO_SERIALIZE)
         return;
-    thread_state *me = (thread_state *)(void *)&heap_thread_marker;
+    thread_state *me = (thread_state *)heap_thread_id();
     if (atomic_load_explicit(&heap->lock_owner, memory_order_relaxed) == me) {
         heap->lock_depth++;
         return;
@@ -89,7 +91,7 @@ static bool heap_try_acquire(strata_heap *heap)
 {
     if (heap->flags & STRATA_HEAP_NO_SERIALIZE)
         return true;
-    thread_state *me = (thread_state *)(void *)&heap_thread_marker;
+    thread_state *me = (thread_state *)heap_thread_id();
     if (atomic_load_explicit(&heap->lock_owner, memory_order_relaxed) == me) {
         heap->lock_depth++;
         return true;
@@ -138,7 +140,7 @@ STRATA_API bool strata_heap_unlock(strata_heap *heap)
         return false;
     if (heap->flags & STRATA_HEAP_NO_SERIALIZE)
         return true;
-    thread_state *me = (thread_state *)(void *)&heap_thread_marker;
+    thread_state *me = (thread_state *)heap_thread_id();
     if (atomic_load_explicit(&heap->lock_owner, memory_order_relaxed) != me || heap->user_lock_depth == 0)
         return false;
     if (--heap->user_lock_depth == 0) {
@@ -157,10 +159,10 @@ static void thread_exit(void *value);
  * strata's own VMM, whatever VMM the heaps use, and is never given back. */
 static thread_state *thread_state_new(void)
 {
-    if (!tls_ready) {
-        if (strata_tls_create(thread_exit, &exit_key) != STRATA_OK)
+    if (!atomic_load_explicit(&heap_tls_ready, memory_order_relaxed)) {
+        if (strata_tls_create(thread_exit, &heap_exit_key) != STRATA_OK)
             return NULL;
-        tls_ready = true;
+        atomic_store_explicit(&heap_tls_ready, true, memory_order_release);
     }
     thread_state *state = free_states;
     if (state != NULL) {
@@ -254,8 +256,8 @@ static void thread_exit(void *value)
     }
     state_part_handed_back(state, true);
     strata_lock_release(&global_lock);
-    if (heap_tls_state == state)
-        heap_tls_state = &empty_state;
+    if (heap_state() == state)
+        heap_set_state(&heap_empty_state);
 }
 
 /* The calling thread's part of `heap`, made or adopted on first use; NULL
@@ -264,23 +266,23 @@ static void thread_exit(void *value)
  * else: its caller answers for exclusive use. */
 thread_part *heap_thread_part(strata_heap *heap, uint32_t flags)
 {
-    thread_state *state = heap_tls_state;
+    thread_state *state = heap_state();
     if (heap->slot == NO_SLOT)
         return NULL;
-    if (state == &empty_state) {
+    if (state == &heap_empty_state) {
         strata_lock_acquire(&global_lock);
         state = thread_state_new();
         strata_lock_release(&global_lock);
         if (state == NULL)
             return NULL;
-        if (strata_tls_set(exit_key, state) != STRATA_OK) {
+        if (strata_tls_set(heap_exit_key, state) != STRATA_OK) {
             strata_lock_acquire(&global_lock);
             state->next_free = free_states;
             free_states = state;
             strata_lock_release(&global_lock);
             return NULL;
         }
-        heap_tls_state = state;
+        heap_set_state(state);
     }
     tls_slot *slot = &state->slots[heap->slot];
     if (slot->generation == heap->generation)

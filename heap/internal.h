@@ -303,8 +303,44 @@ static inline size_t align_up(size_t value, size_t alignment)
 #else
 #define HEAP_TLS_MODEL
 #endif
+extern thread_state heap_empty_state;   /* the state of a thread that has none yet */
+#if defined(STRATA_EMULATED_TLS)
+/* The compiler emulates thread-locals by allocating them with malloc (mingw's
+ * emutls), which, under the crt's drop-in, is this heap: the thread state
+ * lives in the platform's TLS slot instead, the one its exit callback uses. */
+extern atomic_bool heap_tls_ready;
+extern strata_tls_key heap_exit_key;
+static inline thread_state *heap_state(void)
+{
+    thread_state *state =
+        atomic_load_explicit(&heap_tls_ready, memory_order_acquire) ? strata_tls_get(heap_exit_key) : NULL;
+    return state != NULL ? state : &heap_empty_state;
+}
+static inline void heap_set_state(thread_state *state)
+{
+    strata_tls_set(heap_exit_key, state == &heap_empty_state ? NULL : state);
+}
+static inline uintptr_t heap_thread_id(void)
+{
+    return strata_thread_id();
+}
+#else
 extern _Thread_local thread_state *heap_tls_state HEAP_TLS_MODEL;
 extern _Thread_local char heap_thread_marker HEAP_TLS_MODEL;
+static inline thread_state *heap_state(void)
+{
+    return heap_tls_state;
+}
+static inline void heap_set_state(thread_state *state)
+{
+    heap_tls_state = state;
+}
+/* The address of a thread-local: unique among live threads, and one TLS-relative lea. */
+static inline uintptr_t heap_thread_id(void)
+{
+    return (uintptr_t)&heap_thread_marker;
+}
+#endif
 extern uint8_t heap_small_class[SMALL_LOOKUP_MAX / 8 + 1];
 extern front_page heap_empty_page;
 

@@ -267,7 +267,7 @@ static bool page_validate(strata_heap *heap, front_page *page, char *block)
             return false;
     }
     thread_state *owner = __atomic_load_n(&page->owner, __ATOMIC_RELAXED);
-    if (owner != NULL && owner != heap_tls_state)
+    if (owner != NULL && owner != heap_state())
         return true; /* its local list belongs to a running thread */
     uint32_t listed = 0;
     for (char *data = page->free; data != NULL; data = link_read(heap, data)) {
@@ -361,7 +361,7 @@ STRATA_API size_t strata_heap_compact(strata_heap *heap, uint32_t flags)
     heap_acquire(heap, flags);
     heap_adopt_exited_parts(heap, false);
     for (thread_part *part = heap->all_parts; part != NULL; part = part->next_all)
-        if (part->owner == NULL || part->owner == heap_tls_state)
+        if (part->owner == NULL || part->owner == heap_state())
             front_part_trim(heap, part);
     back_trim(heap, true);
     size_t largest = back_largest_free(heap);

@@ -471,6 +471,11 @@ strata_status strata_tls_create(strata_thread_exit_fn on_thread_exit, strata_tls
     return STRATA_OK;
 }
 
+uintptr_t strata_thread_id(void)
+{
+    return (uintptr_t)pthread_self();
+}
+
 void *strata_tls_get(strata_tls_key key)
 {
     return pthread_getspecific((pthread_key_t)key.handle);

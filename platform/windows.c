@@ -386,9 +386,18 @@ strata_status strata_tls_create(strata_thread_exit_fn on_thread_exit, strata_tls
     return STRATA_OK;
 }
 
+uintptr_t strata_thread_id(void)
+{
+    return (uintptr_t)GetCurrentThreadId();
+}
+
 void *strata_tls_get(strata_tls_key key)
 {
-    return FlsGetValue((DWORD)key.handle);
+    /* FlsGetValue sets the last error to 0 when it succeeds: keep the caller's. */
+    DWORD last_error = GetLastError();
+    void *value = FlsGetValue((DWORD)key.handle);
+    SetLastError(last_error);
+    return value;
 }
 
 strata_status strata_tls_set(strata_tls_key key, void *value)

@@ -513,7 +513,11 @@ typedef struct strata_tls_key {
 STRATA_API strata_status strata_tls_create(strata_thread_exit_fn on_thread_exit,
                                            strata_tls_key *out_key);
 
-/* strata_tls_get — the calling thread's value for `key` (NULL if never set). */
+/* strata_thread_id — a nonzero number that no other live thread has. Never fails, never allocates. */
+STRATA_API uintptr_t strata_thread_id(void);
+
+/* strata_tls_get — the calling thread's value for `key` (NULL if never set).
+ * Leaves the thread's last error (Windows: GetLastError) as it was. */
 STRATA_API void *strata_tls_get(strata_tls_key key);
 
 /*
