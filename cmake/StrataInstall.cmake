@@ -9,6 +9,9 @@ install(TARGETS ${layer_targets} strata_static strata_shared
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(UNIX)
+  install(PROGRAMS tools/strata-run DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/strata)
 install(EXPORT strataTargets NAMESPACE strata:: DESTINATION ${config_dir})

@@ -4,7 +4,6 @@
  */
 #include "internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 static void report(void)
@@ -17,19 +16,20 @@ static void report(void)
         segments = process.segments;
         large = process.large_blocks;
     }
+    size_t heaps = strata_heap_list(NULL, 0);
     char text[512];
-    int length = snprintf(text, sizeof text,
-                          "strata: %llu allocations, %llu frees, %llu failed; "
-                          "crt heap: peak %zu KiB committed, %zu KiB committed and %zu KiB reserved at exit, "
-                          "%zu segments, %zu large blocks\n",
-                          (unsigned long long)crt.allocations, (unsigned long long)crt.frees,
-                          (unsigned long long)crt.failures, crt.peak_committed >> 10, crt.committed >> 10,
-                          crt.reserved >> 10, segments, large);
-    if (length > 0)
-        strata_write_error(text, (size_t)length < sizeof text ? (size_t)length : sizeof text - 1);
+    size_t length = strata_format(text, sizeof text,
+                                  "strata: crt %zu allocations, %zu frees, %zu failed | "
+                                  "crt heap peak %zu KiB committed, at exit %zu KiB committed of %zu KiB reserved "
+                                  "in %zu segments and %zu large blocks | %zu heaps\n",
+                                  (size_t)crt.allocations, (size_t)crt.frees, (size_t)crt.failures,
+                                  crt.peak_committed >> 10, crt.committed >> 10, crt.reserved >> 10, segments, large,
+                                  heaps);
+    strata_write_error(text, length);
 }
 
 void crt_report_at_exit(void)
 {
+    strata_keep_error_stream(); /* programs may close stderr before atexit handlers run */
     atexit(report);
 }

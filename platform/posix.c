@@ -544,10 +544,19 @@ uint64_t strata_clock_monotonic_ns(void)
     return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
+static int error_stream = STDERR_FILENO;
+
+void strata_keep_error_stream(void)
+{
+    int duplicate = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 100);
+    if (duplicate >= 0)
+        error_stream = duplicate;
+}
+
 void strata_write_error(const char *text, size_t length)
 {
     while (length > 0) {
-        ssize_t written = write(STDERR_FILENO, text, length);
+        ssize_t written = write(error_stream, text, length);
         if (written < 0 && errno == EINTR) {
             continue;
         }

@@ -480,6 +480,11 @@ uint64_t strata_clock_monotonic_ns(void)
     return ticks / per_second * 1000000000u + ticks % per_second * 1000000000u / per_second;
 }
 
+void strata_keep_error_stream(void)
+{
+    /* The standard error handle stays valid when the CRT closes its stderr stream. */
+}
+
 void strata_write_error(const char *text, size_t length)
 {
     HANDLE stream = GetStdHandle(STD_ERROR_HANDLE);

@@ -14,11 +14,11 @@ legs=("$@")
 packages=(ca-certificates build-essential cmake pkg-config libcmocka-dev)
 for leg in "${legs[@]}"; do
     case "$leg" in
-        clang) packages+=(clang) ;;
+        clang) packages+=(clang python3 git) ;;
         dev) packages+=(libclang-rt-14-dev) ;;
         valgrind) packages+=(valgrind) ;;
         mingw) packages+=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 dpkg-dev) ;;
-        release) ;;
+        release) packages+=(python3 git) ;; # programs run under LD_PRELOAD
         *) echo "unknown leg: $leg (release clang dev valgrind mingw)" >&2; exit 2 ;;
     esac
 done

@@ -596,6 +596,15 @@ STRATA_API size_t strata_format(char *buffer, size_t capacity, const char *forma
 STRATA_API void strata_write_error(const char *text, size_t length);
 
 /*
+ * strata_keep_error_stream — from now on strata_write_error writes to a
+ * duplicate of the current standard error stream, so that a message written
+ * at exit still gets out after the program closed its stderr (as GNU
+ * programs do in an atexit handler). POSIX: a close-on-exec duplicate above
+ * the low descriptors; Windows: nothing to do. Errors leave the stream as it was.
+ */
+STRATA_API void strata_keep_error_stream(void);
+
+/*
  * strata_fatal — format a message as strata_format does, write it and a
  * newline to standard error in one write, and end the process abnormally:
  * abort() (SIGABRT) on POSIX, exit code 3 (the CRT's abort code) on Windows.

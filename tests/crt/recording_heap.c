@@ -148,3 +148,10 @@ strata_status strata_heap_get_stats(strata_heap *heap, strata_heap_stats *out)
     memset(out, 0, sizeof *out);
     return STRATA_OK;
 }
+
+size_t strata_heap_list(strata_heap **heaps, size_t capacity)
+{
+    if (capacity > 0 && heaps != NULL)
+        heaps[0] = fake_heap;
+    return 1;
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs a built strata into a scratch prefix, then builds and runs a
-# consumer three ways: find_package (static, shared, one layer) and pkg-config.
+# consumer three ways: find_package (static, shared, one layer) and pkg-config;
+# then the installed strata-run runs a program on the installed libstrata.so.
 # Usage: run.sh BUILD_DIR SOURCE_DIR C_COMPILER
 set -euo pipefail
 build=$1 source=$2 cc=$3
@@ -21,6 +22,9 @@ export PKG_CONFIG_PATH="$scratch/prefix/lib/pkgconfig"
       $(pkg-config --cflags strata) $(pkg-config --libs strata)
 LD_LIBRARY_PATH="$scratch/prefix/lib" "$scratch/consumer_pkgconfig" | grep -q "consumer ok"
 
+# The installed strata-run finds the installed libstrata.so and runs a program on it.
+"$scratch/prefix/bin/strata-run" --stats -- ls / 2>&1 >/dev/null | grep -Eq '^strata: crt [1-9][0-9]* allocations'
+
 test -f "$scratch/prefix/include/strata/platform.h"
 test -f "$scratch/prefix/include/strata.h"
-echo "install test: find_package (static, shared, layer) and pkg-config consumers ran"
+echo "install test: find_package (static, shared, layer) and pkg-config consumers ran; strata-run ran ls"
