@@ -2,7 +2,8 @@
  * tests/crt/programs/fork_threads.c — fork from a process whose other
  * threads are allocating and freeing all the while; each child allocates
  * (from a new thread too) and exits. A deadlock in the child or the parent
- * is caught by an alarm. Prints a fixed summary for comparison.
+ * is caught by an alarm. The workers exit holding blocks, which the main
+ * thread frees. Prints a fixed summary for comparison.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -20,10 +21,14 @@
 
 static atomic_bool stop;
 
+/* Allocates and frees until told to stop, then exits still holding its last
+ * blocks: the thread that joins it frees them. */
 static void *churn(void *argument)
 {
     unsigned seed = (unsigned)(uintptr_t)argument;
-    void *kept[64] = {0};
+    void **kept = calloc(64, sizeof *kept);
+    if (kept == NULL)
+        abort();
     while (!atomic_load(&stop)) {
         unsigned slot = (seed = seed * 1103515245u + 12345u) % 64;
         free(kept[slot]);
@@ -33,9 +38,7 @@ static void *churn(void *argument)
             abort();
         memset(kept[slot], (int)slot, size);
     }
-    for (int i = 0; i < 64; i++)
-        free(kept[i]);
-    return NULL;
+    return kept;
 }
 
 static void *child_thread(void *argument)
@@ -79,8 +82,13 @@ int main(void)
         good += WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
     atomic_store(&stop, true);
-    for (int i = 0; i < WORKERS; i++)
-        pthread_join(workers[i], NULL);
+    for (int i = 0; i < WORKERS; i++) {
+        void **kept = NULL;
+        pthread_join(workers[i], (void **)&kept);
+        for (int slot = 0; slot < 64; slot++)
+            free(kept[slot]); /* blocks of a thread that has exited */
+        free(kept);
+    }
     printf("children that allocated and exited cleanly: %d of %d\n", good, FORKS);
     return good == FORKS ? 0 : 1;
 }
