@@ -1,0 +1,379 @@
+/*
+ * bench/workloads.c — the benchmark suite's allocation workloads, one per
+ * name, each over plain malloc/free (the allocator is chosen by LD_PRELOAD)
+ * and each checking its own result: every block carries a pattern that is
+ * verified before it is freed, and the run ends with a checksum that must
+ * match, so a broken allocator cannot post a good time.
+ *
+ *   workloads NAME [SCALE]      prints "NAME ok CHECKSUM" on success
+ *
+ * SCALE (default 1) multiplies the work; `pairs-immediate N` and
+ * `pairs-batch N` take a count of pairs (for callgrind).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Checked blocks -------------------------------------------------------------- */
+
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
+/* Writes a pattern derived from (block size, tag) at both ends of the block. */
+static void *make(size_t size, uint32_t tag)
+{
+    unsigned char *block = malloc(size);
+    if (block == NULL) {
+        fprintf(stderr, "malloc(%zu) failed\n", size);
+        exit(2);
+    }
+    unsigned char byte = (unsigned char)(tag * 31u + size);
+    size_t ends = size < 16 ? size : 16;
+    memset(block, byte, ends);
+    memset(block + size - ends, byte, ends);
+    return block;
+}
+
+static uint64_t checksum;
+
+static void check_and_free(void *pointer, size_t size, uint32_t tag)
+{
+    unsigned char *block = pointer;
+    unsigned char byte = (unsigned char)(tag * 31u + size);
+    if (size > 0 && (block[0] != byte || block[size - 1] != byte)) {
+        fprintf(stderr, "block %p of %zu bytes was overwritten\n", pointer, size);
+        exit(3);
+    }
+    checksum += size ^ tag;
+    free(block);
+}
+
+/* ---- Size distributions -------------------------------------------------------------- */
+
+static size_t size_small(uint64_t *r) { return 8 + next_random(r) % 249; }
+static size_t size_medium(uint64_t *r) { return 1024 + next_random(r) % (31 * 1024); }
+static size_t size_large(uint64_t *r) { return ((size_t)64 << 10) + next_random(r) % ((size_t)4 << 20); }
+
+/* Mostly small, a tail of ever rarer larger sizes (1/size-like). */
+static size_t size_power_law(uint64_t *r)
+{
+    unsigned bits = 3 + (unsigned)__builtin_ctzll(next_random(r) | (1ull << 17));
+    return ((size_t)1 << bits) + next_random(r) % ((size_t)1 << bits);
+}
+
+/* ---- Single-thread workloads ------------------------------------------------------------ */
+
+/* A live set of `slots` blocks, each step replacing a random one. */
+static void churn(size_t (*size_of)(uint64_t *), unsigned slots, unsigned long steps, uint64_t seed)
+{
+    void **blocks = calloc(slots, sizeof *blocks);
+    size_t *sizes = calloc(slots, sizeof *sizes);
+    uint64_t r = seed;
+    for (unsigned long step = 0; step < steps; step++) {
+        unsigned slot = (unsigned)(next_random(&r) % slots);
+        if (blocks[slot] != NULL)
+            check_and_free(blocks[slot], sizes[slot], slot);
+        sizes[slot] = size_of(&r);
+        blocks[slot] = make(sizes[slot], slot);
+    }
+    for (unsigned slot = 0; slot < slots; slot++)
+        if (blocks[slot] != NULL)
+            check_and_free(blocks[slot], sizes[slot], slot);
+    free(blocks);
+    free(sizes);
+}
+
+/* Keeps the compiler from pairing a malloc with its free and removing both. */
+static void *volatile escape;
+
+static void pairs_immediate(unsigned long pairs)
+{
+    for (unsigned long i = 0; i < pairs; i++) {
+        size_t size = 8 + (i * 37) % 505;
+        unsigned char *block = malloc(size);
+        escape = block;
+        block[0] = (unsigned char)i;
+        checksum += block[0];
+        free(block);
+    }
+}
+
+static void pairs_batch(unsigned long pairs)
+{
+    enum { BATCH = 1000 };
+    static unsigned char *blocks[BATCH];
+    for (unsigned long done = 0; done < pairs; done += BATCH) {
+        unsigned long count = pairs - done < BATCH ? pairs - done : BATCH;
+        for (unsigned long i = 0; i < count; i++) {
+            blocks[i] = malloc(8 + ((done + i) * 37) % 505);
+            blocks[i][0] = (unsigned char)i;
+        }
+        for (unsigned long i = 0; i < count; i++) {
+            checksum += blocks[i][0];
+            free(blocks[i]);
+        }
+    }
+}
+
+static void realloc_growth(unsigned rounds)
+{
+    uint64_t r = 7;
+    for (unsigned round = 0; round < rounds; round++) {
+        size_t size = 1;
+        unsigned char *block = malloc(size);
+        block[0] = 0xAB;
+        size_t limit = (size_t)1 << (10 + next_random(&r) % 12);
+        while (size < limit) {
+            size = size + size / 2 + 1;
+            block = realloc(block, size);
+            if (block == NULL || block[0] != 0xAB)
+                exit(3);
+            block[size - 1] = 1;
+        }
+        checksum += size;
+        free(block);
+    }
+}
+
+/* Allocate many, free every other, then allocate larger ones: peak RSS shows
+ * whether the holes are reused. */
+static void fragmentation(unsigned scale)
+{
+    enum { COUNT = 200000 };
+    void **blocks = calloc(COUNT, sizeof *blocks);
+    for (unsigned repeat = 0; repeat < scale; repeat++) {
+        for (unsigned i = 0; i < COUNT; i++)
+            blocks[i] = make(64 + i % 64, i);
+        for (unsigned i = 0; i < COUNT; i += 2)
+            check_and_free(blocks[i], 64 + i % 64, i);
+        for (unsigned i = 0; i < COUNT; i += 2)
+            blocks[i] = make(128 + i % 64, i);
+        for (unsigned i = 0; i < COUNT; i++)
+            check_and_free(blocks[i], i % 2 ? 64 + i % 64 : 128 + i % 64, i);
+    }
+    free(blocks);
+}
+
+/* ---- Threads ---------------------------------------------------------------------------- */
+
+#define THREADS 4
+
+typedef struct channel {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    void **items;
+    size_t *sizes;
+    unsigned capacity, head, count;
+    bool closed;
+} channel;
+
+static void channel_init(channel *c, unsigned capacity)
+{
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->changed, NULL);
+    c->items = calloc(capacity, sizeof *c->items);
+    c->sizes = calloc(capacity, sizeof *c->sizes);
+    c->capacity = capacity;
+}
+
+static void channel_put(channel *c, void *item, size_t size)
+{
+    pthread_mutex_lock(&c->lock);
+    while (c->count == c->capacity)
+        pthread_cond_wait(&c->changed, &c->lock);
+    unsigned at = (c->head + c->count++) % c->capacity;
+    c->items[at] = item;
+    c->sizes[at] = size;
+    pthread_cond_broadcast(&c->changed);
+    pthread_mutex_unlock(&c->lock);
+}
+
+static bool channel_take(channel *c, void **item, size_t *size)
+{
+    pthread_mutex_lock(&c->lock);
+    while (c->count == 0 && !c->closed)
+        pthread_cond_wait(&c->changed, &c->lock);
+    bool got = c->count > 0;
+    if (got) {
+        *item = c->items[c->head];
+        *size = c->sizes[c->head];
+        c->head = (c->head + 1) % c->capacity;
+        c->count--;
+        pthread_cond_broadcast(&c->changed);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return got;
+}
+
+static channel pipe_channel;
+static unsigned long producer_items;
+static _Atomic uint64_t thread_checksum;
+
+static void *producer(void *argument)
+{
+    uint64_t r = (uintptr_t)argument;
+    for (unsigned long i = 0; i < producer_items; i += 64) {
+        /* Batches of 64 blocks, handed over one by one. */
+        for (unsigned j = 0; j < 64; j++) {
+            size_t size = size_small(&r);
+            channel_put(&pipe_channel, make(size, 9), size);
+        }
+    }
+    return NULL;
+}
+
+static void *consumer(void *argument)
+{
+    (void)argument;
+    void *item;
+    size_t size;
+    uint64_t local = 0;
+    while (channel_take(&pipe_channel, &item, &size)) {
+        unsigned char *block = item;
+        if (block[0] != (unsigned char)(9 * 31u + size))
+            exit(3);
+        local += size;
+        free(item);
+    }
+    atomic_fetch_add(&thread_checksum, local);
+    return NULL;
+}
+
+static void producer_consumer(unsigned scale)
+{
+    channel_init(&pipe_channel, 4096);
+    producer_items = 200000ul * scale;
+    pthread_t producers[2], consumers[2];
+    for (uintptr_t i = 0; i < 2; i++) {
+        pthread_create(&producers[i], NULL, producer, (void *)(i + 11));
+        pthread_create(&consumers[i], NULL, consumer, NULL);
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(producers[i], NULL);
+    pthread_mutex_lock(&pipe_channel.lock);
+    pipe_channel.closed = true;
+    pthread_cond_broadcast(&pipe_channel.changed);
+    pthread_mutex_unlock(&pipe_channel.lock);
+    for (int i = 0; i < 2; i++)
+        pthread_join(consumers[i], NULL);
+    checksum += atomic_load(&thread_checksum);
+}
+
+/* Larson-style server churn: each thread replaces random blocks of a shared
+ * array, freeing what another thread allocated. */
+enum { LARSON_SLOTS = 4096 };
+static _Atomic(uintptr_t) larson_slots[LARSON_SLOTS];
+static unsigned long larson_steps;
+
+static void *larson_thread(void *argument)
+{
+    uint64_t r = (uintptr_t)argument * 7919;
+    uint64_t local = 0;
+    for (unsigned long step = 0; step < larson_steps; step++) {
+        size_t size = 16 + next_random(&r) % 500;
+        unsigned char *block = malloc(size);
+        block[0] = (unsigned char)size;
+        block[size - 1] = (unsigned char)size;
+        /* The block's size rides in the pointer's slot, in a side table. */
+        uintptr_t packed = (uintptr_t)block;
+        uintptr_t old = atomic_exchange(&larson_slots[next_random(&r) % LARSON_SLOTS], packed);
+        if (old != 0) {
+            unsigned char *previous = (unsigned char *)old;
+            local += previous[0];
+            free(previous);
+        }
+    }
+    atomic_fetch_add(&thread_checksum, local);
+    return NULL;
+}
+
+static void larson(unsigned scale)
+{
+    larson_steps = 400000ul * scale;
+    pthread_t threads[THREADS];
+    for (uintptr_t i = 0; i < THREADS; i++)
+        pthread_create(&threads[i], NULL, larson_thread, (void *)(i + 1));
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+    for (unsigned i = 0; i < LARSON_SLOTS; i++)
+        free((void *)atomic_load(&larson_slots[i]));
+    checksum += atomic_load(&thread_checksum) != 0;
+}
+
+static void *short_life(void *argument)
+{
+    uint64_t r = (uintptr_t)argument;
+    void *blocks[100];
+    size_t sizes[100];
+    for (int i = 0; i < 100; i++)
+        blocks[i] = make(sizes[i] = size_small(&r), 5);
+    for (int i = 0; i < 100; i++)
+        check_and_free(blocks[i], sizes[i], 5);
+    return NULL;
+}
+
+static void thread_churn(unsigned scale)
+{
+    for (unsigned wave = 0; wave < 300 * scale; wave++) {
+        pthread_t threads[THREADS];
+        for (uintptr_t i = 0; i < THREADS; i++)
+            pthread_create(&threads[i], NULL, short_life, (void *)(wave * THREADS + i + 1));
+        for (int i = 0; i < THREADS; i++)
+            pthread_join(threads[i], NULL);
+    }
+}
+
+/* ---- Dispatch ----------------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: workloads NAME [SCALE]\n");
+        return 2;
+    }
+    const char *name = argv[1];
+    unsigned long scale = argc > 2 ? strtoul(argv[2], NULL, 10) : 1;
+    if (strcmp(name, "small") == 0)
+        churn(size_small, 20000, 3000000ul * scale, 1);
+    else if (strcmp(name, "medium") == 0)
+        churn(size_medium, 2000, 400000ul * scale, 2);
+    else if (strcmp(name, "large") == 0)
+        churn(size_large, 40, 4000ul * scale, 3);
+    else if (strcmp(name, "power-law") == 0)
+        churn(size_power_law, 10000, 1500000ul * scale, 4);
+    else if (strcmp(name, "batch") == 0)
+        pairs_batch(4000000ul * scale);
+    else if (strcmp(name, "immediate") == 0)
+        pairs_immediate(8000000ul * scale);
+    else if (strcmp(name, "pairs-immediate") == 0)
+        pairs_immediate(scale);
+    else if (strcmp(name, "pairs-batch") == 0)
+        pairs_batch(scale);
+    else if (strcmp(name, "realloc") == 0)
+        realloc_growth(20000 * (unsigned)scale);
+    else if (strcmp(name, "fragmentation") == 0)
+        fragmentation((unsigned)scale);
+    else if (strcmp(name, "producer-consumer") == 0)
+        producer_consumer((unsigned)scale);
+    else if (strcmp(name, "larson") == 0)
+        larson((unsigned)scale);
+    else if (strcmp(name, "thread-churn") == 0)
+        thread_churn((unsigned)scale);
+    else {
+        fprintf(stderr, "unknown workload %s\n", name);
+        return 2;
+    }
+    printf("%s ok %llu\n", name, (unsigned long long)checksum);
+    return 0;
+}
