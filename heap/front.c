@@ -346,7 +346,7 @@ static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
     if (size >= STRATA_HEAP_LARGE_THRESHOLD) {
         if (!(heap->flags & STRATA_HEAP_GROWABLE))
             return heap_fail(heap, flags);
-        data = large_alloc(heap, size, (flags & STRATA_HEAP_ZERO_MEMORY) != 0);
+        data = large_alloc(heap, size, (flags & STRATA_HEAP_ZERO_MEMORY) != 0, false);
         if (data == NULL)
             return heap_fail(heap, flags);
         VG_BLOCK_ALLOC(heap, data, size);
@@ -587,7 +587,7 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
         break;
     default:
         if (size >= STRATA_HEAP_LARGE_THRESHOLD || in_place_only)
-            done = large_resize_in_place(heap, data, size, false);
+            done = large_resize_in_place(heap, data, size, !in_place_only);
         break;
     }
     if (done) {
@@ -599,7 +599,15 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
     }
     if (in_place_only)
         return heap_fail(heap, flags);
-    char *moved = strata_heap_alloc(heap, flags & ~(STRATA_HEAP_ZERO_MEMORY | STRATA_HEAP_GENERATE_EXCEPTIONS), size);
+    char *moved;
+    if (size >= STRATA_HEAP_LARGE_THRESHOLD && size > ref.requested && (heap->flags & STRATA_HEAP_GROWABLE)) {
+        /* Outgrown: the new large block gets room to grow in place next time. */
+        moved = large_alloc(heap, size, false, true);
+        if (moved != NULL)
+            VG_BLOCK_ALLOC(heap, moved, size);
+    } else {
+        moved = strata_heap_alloc(heap, flags & ~(STRATA_HEAP_ZERO_MEMORY | STRATA_HEAP_GENERATE_EXCEPTIONS), size);
+    }
     if (moved == NULL)
         return heap_fail(heap, flags);
     memcpy(moved, data, size < ref.requested ? size : ref.requested);

@@ -230,6 +230,8 @@ struct strata_heap {
     /* large blocks */
     large_block *large;
     size_t large_count;
+    large_block *large_cache;         /* freed large blocks kept for reuse (still reserved and committed) */
+    size_t large_cache_count, large_cache_bytes;
     /* threads */
     thread_part *free_parts;
     thread_part *all_parts;
@@ -392,14 +394,15 @@ void back_release_segments(strata_heap *heap);
 bool heap_is_block_start(strata_heap *heap, segment *seg, const char *data);
 
 /* large.c */
-void *large_alloc(strata_heap *heap, size_t size, bool zero);
+void *large_alloc(strata_heap *heap, size_t size, bool zero, bool growing);
 void large_free(strata_heap *heap, char *data);
 large_block *large_of(const strata_heap *heap, const void *data);
 large_block *large_containing(const strata_heap *heap, const void *data);
 char *aligned_outer(strata_heap *heap, const char *data, size_t *offset);
 void global_memory_fork_lock(void);
 void global_memory_fork_unlock(void);
-bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool zero);
+bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool may_commit);
+void large_cache_release(strata_heap *heap);
 void large_release_all(strata_heap *heap);
 bool large_validate(const strata_heap *heap);
 

@@ -12,12 +12,91 @@ static uint64_t large_check(const strata_heap *heap, const large_block *large)
     return LARGE_MAGIC ^ heap->secret ^ (uint64_t)(uintptr_t)large;
 }
 
-void *large_alloc(strata_heap *heap, size_t size, bool zero)
+/* Freed large blocks kept, committed, for the next large allocation: a
+ * reservation, its commit and its first touches cost system calls and page
+ * faults (about 2.4 µs each here), which a program that frees and allocates
+ * large blocks in turn would pay every time. Bounded in count and bytes. */
+#define LARGE_CACHE_BLOCKS 8
+#define LARGE_CACHE_BYTES ((size_t)32 << 20)
+
+static void link_busy(strata_heap *heap, large_block *large)
 {
-    (void)zero; /* fresh commits read as zero */
+    large->prev = NULL;
+    large->next = heap->large;
+    if (heap->large != NULL)
+        heap->large->prev = large;
+    heap->large = large;
+    heap->large_count++;
+}
+
+/* A cached block whose reservation holds `committed` bytes without wasting
+ * more than as much again; unlinked from the cache. Heap lock held. */
+static large_block *cache_take(strata_heap *heap, size_t committed)
+{
+    large_block **best = NULL;
+    for (large_block **link = &heap->large_cache; *link != NULL; link = &(*link)->next) {
+        size_t reserved = (*link)->reserved;
+        if (reserved >= committed && reserved <= 2 * committed + (heap->vmm->granularity) &&
+            (best == NULL || reserved < (*best)->reserved))
+            best = link;
+    }
+    if (best == NULL)
+        return NULL;
+    large_block *large = *best;
+    *best = large->next;
+    heap->large_cache_count--;
+    heap->large_cache_bytes -= large->committed;
+    return large;
+}
+
+/* Bring a reused block's commit up to `needed` bytes. A larger commit is
+ * kept (cache_take bounds it to about twice the need): its pages are
+ * already faulted in, and a realloc that grows the block will want them.
+ * Heap lock held. */
+static bool fit_commit(strata_heap *heap, large_block *large, size_t needed)
+{
     const strata_vmm *vmm = heap->vmm;
-    size_t reserved = align_up(size + LARGE_HEADER, vmm->granularity);
+    if (large->committed < needed) {
+        if (vmm->commit(vmm->context, (char *)large + large->committed, needed - large->committed) != STRATA_OK)
+            return false;
+        heap_count_commit(heap, (ptrdiff_t)(needed - large->committed));
+        large->committed = needed;
+    }
+    return true;
+}
+
+/* `growing`: the block replaces one realloc outgrew, so it is reserved with
+ * room to grow in place (address space is cheap; moving is not). */
+void *large_alloc(strata_heap *heap, size_t size, bool zero, bool growing)
+{
+    const strata_vmm *vmm = heap->vmm;
     size_t committed = align_up(size + LARGE_HEADER, vmm->page_size);
+    heap_acquire(heap, 0);
+    large_block *large = heap->large_cache != NULL ? cache_take(heap, committed) : NULL;
+    if (large != NULL) {
+        if (!fit_commit(heap, large, committed)) {
+            large->next = heap->large_cache; /* keep it for another size */
+            heap->large_cache = large;
+            heap->large_cache_count++;
+            heap->large_cache_bytes += large->committed;
+            heap_release(heap, 0);
+            return NULL;
+        }
+        large->check = LARGE_MAGIC ^ heap->secret ^ (uint64_t)(uintptr_t)large;
+        large->requested = size;
+        char *data = (char *)large + LARGE_HEADER;
+        hdr_write(heap, data, hdr_make(TAG_LARGE_BUSY, 0, 0));
+        link_busy(heap, large);
+        heap_release(heap, 0);
+        if (zero) { /* reused memory: not the fresh zero pages of a new commit */
+            VG_OPEN(data, size);
+            memset(data, 0, size);
+        }
+        return data;
+    }
+    heap_release(heap, 0);
+
+    size_t reserved = align_up((growing ? 2 * size : size) + LARGE_HEADER, vmm->granularity);
     void *base = NULL;
     if (vmm->reserve(vmm->context, reserved, 0, &base) != STRATA_OK)
         return NULL;
@@ -25,7 +104,7 @@ void *large_alloc(strata_heap *heap, size_t size, bool zero)
         vmm->release(vmm->context, base, reserved);
         return NULL;
     }
-    large_block *large = base;
+    large = base;
     large->check = large_check(heap, large);
     large->requested = size;
     large->reserved = reserved;
@@ -34,16 +113,30 @@ void *large_alloc(strata_heap *heap, size_t size, bool zero)
     hdr_write(heap, data, hdr_make(TAG_LARGE_BUSY, 0, 0));
 
     heap_acquire(heap, 0);
-    large->prev = NULL;
-    large->next = heap->large;
-    if (heap->large != NULL)
-        heap->large->prev = large;
-    heap->large = large;
-    heap->large_count++;
+    link_busy(heap, large);
     heap->reserved_bytes += reserved;
     heap_count_commit(heap, (ptrdiff_t)committed);
     heap_release(heap, 0);
     return data;
+}
+
+/* Give every cached block back to the VMM (compact, destroy). */
+void large_cache_release(strata_heap *heap)
+{
+    heap_acquire(heap, 0);
+    large_block *large = heap->large_cache;
+    heap->large_cache = NULL;
+    heap->large_cache_count = 0;
+    heap->large_cache_bytes = 0;
+    while (large != NULL) {
+        large_block *next = large->next;
+        heap->reserved_bytes -= large->reserved;
+        heap_count_commit(heap, -(ptrdiff_t)large->committed);
+        VG_OPEN(large, large->committed);
+        heap->vmm->release(heap->vmm->context, large, large->reserved);
+        large = next;
+    }
+    heap_release(heap, 0);
 }
 
 /* The large block whose data is `data`, found on the list (so a foreign
@@ -103,25 +196,48 @@ void large_free(strata_heap *heap, char *data)
         heap_corruption(heap, data, "large block header corrupted");
     heap_acquire(heap, 0);
     unlink_large(heap, large);
-    heap_release(heap, 0);
     large->check = 0;
+    if (heap->large_cache_count < LARGE_CACHE_BLOCKS &&
+        heap->large_cache_bytes + large->committed <= LARGE_CACHE_BYTES) {
+        /* Still reserved and committed: counted as the heap's until released. */
+        heap->reserved_bytes += large->reserved;
+        heap_count_commit(heap, (ptrdiff_t)large->committed);
+        large->next = heap->large_cache;
+        heap->large_cache = large;
+        heap->large_cache_count++;
+        heap->large_cache_bytes += large->committed;
+        heap_release(heap, 0);
+        return;
+    }
+    heap_release(heap, 0);
     VG_OPEN(large, large->committed);
     heap->vmm->release(heap->vmm->context, large, large->reserved);
 }
 
-/* Resize within the committed pages only. Shrinking decommits the pages no
- * longer needed, so a later grow in place fails, as on Windows. */
-bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool zero)
+/* Resize in place. Within the committed pages always; beyond them, up to the
+ * reservation, only when `may_commit` (a realloc that could move instead;
+ * HEAP_REALLOC_IN_PLACE_ONLY keeps Windows' rule: a shrunk block's
+ * decommitted pages do not come back). Shrinking decommits the pages no
+ * longer needed. */
+bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool may_commit)
 {
-    (void)zero;
     large_block *large = (large_block *)(void *)(data - LARGE_HEADER);
     if (large->check != large_check(heap, large))
         heap_corruption(heap, data, "large block header corrupted");
     size_t page = heap->vmm->page_size;
     size_t needed = align_up(size + LARGE_HEADER, page);
-    if (needed > large->committed)
+    if (needed > large->committed && (!may_commit || needed > large->reserved))
         return false;
     heap_acquire(heap, 0);
+    if (needed > large->committed) {
+        if (heap->vmm->commit(heap->vmm->context, (char *)large + large->committed, needed - large->committed) !=
+            STRATA_OK) {
+            heap_release(heap, 0);
+            return false;
+        }
+        heap_count_commit(heap, (ptrdiff_t)(needed - large->committed));
+        large->committed = needed;
+    }
     if (needed < large->committed)
         VG_OPEN((char *)large + needed, large->committed - needed);
     if (needed < large->committed &&
@@ -136,6 +252,7 @@ bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool zero
 
 void large_release_all(strata_heap *heap)
 {
+    large_cache_release(heap);
     large_block *large = heap->large;
     while (large != NULL) {
         large_block *next = large->next;

@@ -360,6 +360,7 @@ STRATA_API size_t strata_heap_compact(strata_heap *heap, uint32_t flags)
         return 0;
     heap_acquire(heap, flags);
     heap_adopt_exited_parts(heap, false);
+    large_cache_release(heap);
     for (thread_part *part = heap->all_parts; part != NULL; part = part->next_all)
         if (part->owner == NULL || part->owner == heap_state())
             front_part_trim(heap, part);

@@ -177,7 +177,38 @@ static void test_large_blocks_are_64_but_not_128_aligned_and_counted(void **stat
     assert_true(strata_heap_free(heap, 0, large));
     assert_status(strata_heap_get_stats(heap, &stats), STRATA_OK);
     assert_int_equal(stats.large_blocks, 0);
+    /* Kept for the next large block, until compact gives it back. */
+    assert_true(stats.committed_bytes >= LARGE);
+    void *again = strata_heap_alloc(heap, STRATA_HEAP_ZERO_MEMORY, LARGE + 100);
+    assert_ptr_equal(again, large);
+    assert_true(all_bytes(again, 0, LARGE + 100));
+    assert_true(strata_heap_free(heap, 0, again));
+    strata_heap_compact(heap, 0);
+    assert_status(strata_heap_get_stats(heap, &stats), STRATA_OK);
     assert_true(stats.committed_bytes < LARGE);
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
+}
+
+static void test_large_block_realloc_grows_in_place_when_it_can(void **state)
+{
+    (void)state;
+    strata_heap *heap = new_heap(0, 0, 0);
+    char *block = strata_heap_alloc(heap, 0, LARGE);
+    memset(block, 0x2B, LARGE);
+    /* Outgrown once: moved into a reservation with room to grow. */
+    char *moved = strata_heap_realloc(heap, 0, block, 2 * LARGE);
+    assert_non_null(moved);
+    assert_true(all_bytes(moved, 0x2B, LARGE));
+    char *grown = strata_heap_realloc(heap, 0, moved, 3 * LARGE);
+    assert_ptr_equal(grown, moved);
+    assert_int_equal(strata_heap_size(heap, 0, grown), 3 * LARGE);
+    assert_true(all_bytes(grown, 0x2B, LARGE));
+    memset(grown, 0x2C, 3 * LARGE);
+    /* HEAP_REALLOC_IN_PLACE_ONLY keeps Windows' rule: no new commit after a shrink. */
+    assert_ptr_equal(strata_heap_realloc(heap, STRATA_HEAP_REALLOC_IN_PLACE_ONLY, grown, 2 * LARGE), grown);
+    assert_null(strata_heap_realloc(heap, STRATA_HEAP_REALLOC_IN_PLACE_ONLY, grown, 3 * LARGE));
+    assert_true(strata_heap_validate(heap, 0, NULL));
+    assert_true(strata_heap_free(heap, 0, grown));
     assert_status(strata_heap_destroy(heap), STRATA_OK);
 }
 
@@ -712,6 +743,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_some_blocks_are_not_32_byte_aligned),
         cmocka_unit_test(test_zero_memory_clears_reused_blocks_of_every_tier),
         cmocka_unit_test(test_large_blocks_are_64_but_not_128_aligned_and_counted),
+        cmocka_unit_test(test_large_block_realloc_grows_in_place_when_it_can),
         cmocka_unit_test(test_sizes_near_size_max_fail),
         cmocka_unit_test(test_segments_grow_beyond_the_first),
         cmocka_unit_test(test_fixed_heap_holds_almost_its_maximum_in_one_block),
