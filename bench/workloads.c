@@ -45,7 +45,10 @@ static void *make(size_t size, uint32_t tag)
     return block;
 }
 
-static uint64_t checksum;
+/* Per thread, so that threads never race on it; threads add theirs to
+ * thread_checksum when they end. */
+static _Thread_local uint64_t checksum;
+static _Atomic uint64_t thread_checksum;
 
 static void check_and_free(void *pointer, size_t size, uint32_t tag)
 {
@@ -218,7 +221,6 @@ static bool channel_take(channel *c, void **item, size_t *size)
 
 static channel pipe_channel;
 static unsigned long producer_items;
-static _Atomic uint64_t thread_checksum;
 
 static void *producer(void *argument)
 {
@@ -320,6 +322,7 @@ static void *short_life(void *argument)
         blocks[i] = make(sizes[i] = size_small(&r), 5);
     for (int i = 0; i < 100; i++)
         check_and_free(blocks[i], sizes[i], 5);
+    atomic_fetch_add(&thread_checksum, checksum);
     return NULL;
 }
 
@@ -332,6 +335,7 @@ static void thread_churn(unsigned scale)
         for (int i = 0; i < THREADS; i++)
             pthread_join(threads[i], NULL);
     }
+    checksum += atomic_load(&thread_checksum);
 }
 
 /* ---- Dispatch ----------------------------------------------------------------------------- */
@@ -345,31 +349,31 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     unsigned long scale = argc > 2 ? strtoul(argv[2], NULL, 10) : 1;
     if (strcmp(name, "small") == 0)
-        churn(size_small, 20000, 3000000ul * scale, 1);
+        churn(size_small, 20000, 12000000ul * scale, 1);
     else if (strcmp(name, "medium") == 0)
-        churn(size_medium, 2000, 400000ul * scale, 2);
+        churn(size_medium, 2000, 1600000ul * scale, 2);
     else if (strcmp(name, "large") == 0)
-        churn(size_large, 40, 4000ul * scale, 3);
+        churn(size_large, 40, 60000ul * scale, 3);
     else if (strcmp(name, "power-law") == 0)
-        churn(size_power_law, 10000, 1500000ul * scale, 4);
+        churn(size_power_law, 10000, 8000000ul * scale, 4);
     else if (strcmp(name, "batch") == 0)
-        pairs_batch(4000000ul * scale);
+        pairs_batch(20000000ul * scale);
     else if (strcmp(name, "immediate") == 0)
-        pairs_immediate(8000000ul * scale);
+        pairs_immediate(32000000ul * scale);
     else if (strcmp(name, "pairs-immediate") == 0)
         pairs_immediate(scale);
     else if (strcmp(name, "pairs-batch") == 0)
         pairs_batch(scale);
     else if (strcmp(name, "realloc") == 0)
-        realloc_growth(20000 * (unsigned)scale);
+        realloc_growth(40000 * (unsigned)scale);
     else if (strcmp(name, "fragmentation") == 0)
-        fragmentation((unsigned)scale);
+        fragmentation(8 * (unsigned)scale);
     else if (strcmp(name, "producer-consumer") == 0)
-        producer_consumer((unsigned)scale);
+        producer_consumer(4 * (unsigned)scale);
     else if (strcmp(name, "larson") == 0)
-        larson((unsigned)scale);
+        larson(6 * (unsigned)scale);
     else if (strcmp(name, "thread-churn") == 0)
-        thread_churn((unsigned)scale);
+        thread_churn(6 * (unsigned)scale);
     else {
         fprintf(stderr, "unknown workload %s\n", name);
         return 2;

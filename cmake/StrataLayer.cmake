@@ -43,6 +43,12 @@ function(strata_add_whole_stack)
     set_target_properties(${target} PROPERTIES OUTPUT_NAME strata)
   endforeach()
   set_target_properties(strata_static PROPERTIES EXPORT_NAME strata)
+  if(NOT WIN32)
+    # Calls between strata's own functions bind inside the library, without
+    # a PLT hop on every malloc (the exported names stay interposable for
+    # everyone else).
+    target_link_options(strata_shared PRIVATE -Wl,-Bsymbolic-functions)
+  endif()
   set_target_properties(strata_shared PROPERTIES EXPORT_NAME shared
     VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
   add_library(strata::strata ALIAS strata_static)

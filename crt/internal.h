@@ -24,7 +24,8 @@ typedef struct crt_counters {
     uint64_t allocations, frees, failures;
 } crt_counters;
 
-extern strata_heap *_Atomic crt_heap_pointer;
+extern strata_heap *_Atomic crt_heap_pointer; /* the CRT heap, once made */
+extern strata_heap *_Atomic crt_fast_heap;    /* the same, or NULL while counting: malloc and free's one test */
 extern bool crt_counting;             /* STRATA_STATS=1 or strata_crt_count(1) */
 extern int crt_new_mode;              /* _set_new_mode */
 extern strata_crt_new_handler crt_new_handler;

@@ -11,6 +11,7 @@
 /* ---- The CRT heap ------------------------------------------------------------ */
 
 strata_heap *_Atomic crt_heap_pointer;
+strata_heap *_Atomic crt_fast_heap;
 bool crt_counting;
 int crt_new_mode;
 strata_crt_new_handler crt_new_handler;
@@ -33,6 +34,8 @@ strata_heap *crt_heap_slow(void)
             crt_counting = true;
             crt_report_at_exit();
         }
+        if (!crt_counting)
+            atomic_store_explicit(&crt_fast_heap, heap, memory_order_release);
     }
     return heap;
 }
@@ -74,18 +77,28 @@ STRATA_API strata_crt_new_handler strata_crt_set_new_handler(strata_crt_new_hand
 
 /* ---- malloc and free ---------------------------------------------------------------- */
 
-STRATA_API void *strata_malloc(size_t size)
+/* The fast paths below take one load and one test before calling the heap
+ * (crt_fast_heap is NULL before the first call and while counting); those
+ * cases and failures go the slow way. */
+static NOINLINE void *malloc_slow(size_t size)
 {
     strata_heap *heap = crt_heap();
-    if (LIKELY(heap != NULL)) {
-        void *block = strata_heap_alloc(heap, 0, size);
-        if (LIKELY(block != NULL)) {
-            if (UNLIKELY(crt_counting))
-                __atomic_fetch_add(&crt_count.allocations, 1, __ATOMIC_RELAXED);
-            return block;
-        }
-    }
-    return crt_malloc_failed(size);
+    void *block = heap != NULL ? strata_heap_alloc(heap, 0, size) : NULL;
+    if (block == NULL)
+        return crt_malloc_failed(size);
+    crt_counted_allocation();
+    return block;
+}
+
+STRATA_API void *strata_malloc(size_t size)
+{
+    strata_heap *heap = atomic_load_explicit(&crt_fast_heap, memory_order_acquire);
+    if (UNLIKELY(heap == NULL))
+        return malloc_slow(size);
+    void *block = strata_heap_alloc(heap, 0, size);
+    if (UNLIKELY(block == NULL))
+        return crt_malloc_failed(size);
+    return block;
 }
 
 /* malloc after a failure: the new-mode retry loop. */
@@ -108,14 +121,24 @@ void crt_counted_allocation(void)
         __atomic_fetch_add(&crt_count.allocations, 1, __ATOMIC_RELAXED);
 }
 
+static NOINLINE void free_slow(void *block)
+{
+    if (crt_counting)
+        __atomic_fetch_add(&crt_count.frees, 1, __ATOMIC_RELAXED);
+    strata_heap_free(crt_heap(), 0, block);
+}
+
 STRATA_API void strata_free(void *block)
 {
     if (block == NULL)
         return;
-    if (UNLIKELY(crt_counting))
-        __atomic_fetch_add(&crt_count.frees, 1, __ATOMIC_RELAXED);
+    strata_heap *heap = atomic_load_explicit(&crt_fast_heap, memory_order_acquire);
+    if (UNLIKELY(heap == NULL)) {
+        free_slow(block);
+        return;
+    }
     /* The heap never changes errno: a free keeps it, as C requires. */
-    strata_heap_free(crt_heap_known(), 0, block);
+    strata_heap_free(heap, 0, block);
 }
 
 STRATA_API void strata_free_sized(void *block, size_t size)
@@ -257,8 +280,10 @@ STRATA_API size_t strata_malloc_usable_size(const void *block)
 
 STRATA_API void strata_crt_count(int on)
 {
-    crt_heap(); /* so that STRATA_STATS is read first and cannot undo this */
+    strata_heap *heap = crt_heap(); /* so that STRATA_STATS is read first and cannot undo this */
     crt_counting = on != 0;
+    /* While counting, malloc and free take their slow paths, which count. */
+    atomic_store_explicit(&crt_fast_heap, crt_counting ? NULL : heap, memory_order_release);
 }
 
 STRATA_API void strata_crt_get_stats(strata_crt_stats *out)

@@ -396,7 +396,9 @@ static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset)
 STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
 {
     char *data = block;
-    if (LIKELY(heap != NULL && data != NULL)) {
+    if (UNLIKELY(data == NULL))
+        return true; /* HeapFree(heap, 0, NULL) succeeds, whatever the heap */
+    if (LIKELY(heap != NULL)) {
         uint64_t raw = hdr_read(heap, data);
         if (LIKELY(hdr_is(raw, TAG_FRONT_BUSY))) {
             front_page *page = page_at((void *)((uintptr_t)data & heap->segment_mask), hdr_page(raw));
