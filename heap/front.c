@@ -402,10 +402,12 @@ STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
         uint64_t raw = hdr_read(heap, data);
         if (LIKELY(hdr_is(raw, TAG_FRONT_BUSY))) {
             front_page *page = page_at((void *)((uintptr_t)data & heap->segment_mask), hdr_page(raw));
-            if (LIKELY(__atomic_load_n(&page->owner, __ATOMIC_RELAXED) == heap_state() &&
-                       atomic_load_explicit(&heap->fast_blocked, memory_order_relaxed) == 0)) {
+            if (LIKELY(atomic_load_explicit(&heap->fast_blocked, memory_order_relaxed) == 0)) {
                 VG_BLOCK_FREE(heap, data);
-                front_free_local(heap, page, data);
+                if (LIKELY(__atomic_load_n(&page->owner, __ATOMIC_RELAXED) == heap_state()))
+                    front_free_local(heap, page, data);
+                else /* the header proved the block; another thread's page takes it with one CAS */
+                    front_free_remote(heap, page, data, raw);
                 return true;
             }
         }

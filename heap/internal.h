@@ -131,7 +131,8 @@ struct thread_part;
 
 /* A front-end page: the descriptor of a back-end block cut into slots. */
 typedef struct front_page {
-    _Alignas(128) char *free;                       /* local free list (slot data addresses), owner only */
+    /* First cache line: the owner's, written on every allocation and free. */
+    _Alignas(128) char *free;         /* local free list (slot data addresses), owner only */
     char *first;                      /* header address of slot 0 (never a block's data) */
     uint32_t span;                    /* capacity * stride */
     uint32_t used;                    /* slots handed out and not freed into `free` */
@@ -140,13 +141,15 @@ typedef struct front_page {
     uint32_t stride;
     uint64_t busy_header;             /* hdr_make(TAG_FRONT_BUSY, 0, index): ORed with a size */
     uint16_t index;                   /* in the segment's page array (block headers carry it) */
-    uint8_t class_index;
-    uint8_t in_full;                  /* on the part's full list */
     bool in_use;                      /* descriptor taken */
-    struct thread_state *owner;       /* the thread allowed the local list; NULL none */
+    /* Second cache line: what other threads read or write when they free into
+     * the page, kept apart so their frees do not fight the owner's. */
+    _Alignas(64) struct thread_state *owner; /* the thread allowed the local list; NULL none */
     _Atomic(uintptr_t) thread_free;   /* frees from other threads (data addresses, links encoded) */
     struct thread_part *part;
-    struct front_page *next, *prev;   /* in the part's avail or full list of the class */
+    struct front_page *next, *prev;   /* in the part's avail or full list of the class (owner) */
+    uint8_t class_index;
+    uint8_t in_full;                  /* on the part's full list */
 } front_page;
 
 typedef struct segment {
