@@ -48,6 +48,9 @@ function(strata_add_whole_stack)
     # a PLT hop on every malloc (the exported names stay interposable for
     # everyone else).
     target_link_options(strata_shared PRIVATE -Wl,-Bsymbolic-functions)
+    # The cxx layer refers to the C++ runtime only weakly (cxx/strata_cxx.cpp):
+    # a C program that preloads libstrata.so then loads no libstdc++.
+    target_link_options(strata_shared PRIVATE -Wl,--as-needed)
   endif()
   set_target_properties(strata_shared PROPERTIES EXPORT_NAME shared
     VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})

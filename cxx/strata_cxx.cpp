@@ -9,6 +9,32 @@
 #include <cstddef>
 #include <new>
 
+#if defined(__ELF__)
+// libstrata.so is preloaded under C programs too, which load no C++ runtime.
+// Every C++ runtime symbol this file reaches is weak, so the library loads
+// without libstdc++ and does not bring its megabyte of pages into every
+// process; a C++ program loads the runtime itself and they resolve to it.
+// Without it no C++ code runs, so none of them is ever called.
+__asm__(".weak _ZSt15get_new_handlerv");
+__asm__(".weak _ZSt15set_new_handlerPFvvE");
+__asm__(".weak _ZSt9terminatev");
+__asm__(".weak _ZSt7nothrow");
+__asm__(".weak _ZTISt9bad_alloc");
+__asm__(".weak _ZTVSt9bad_alloc");
+__asm__(".weak _ZNSt9bad_allocD1Ev");
+__asm__(".weak __cxa_allocate_exception");
+__asm__(".weak __cxa_throw");
+__asm__(".weak __cxa_begin_catch");
+__asm__(".weak __cxa_end_catch");
+__asm__(".weak __gxx_personality_v0");
+#endif
+
+// std::get_new_handler under its own symbol, declared weak where the
+// compiler can see it: null when no C++ runtime is loaded (a C program).
+#if defined(__ELF__)
+extern "C" __attribute__((weak)) void *_ZSt15get_new_handlerv();
+#endif
+
 namespace {
 
 // crt.h: "every block is aligned to 16 bytes".
@@ -17,6 +43,27 @@ static_assert(__STDCPP_DEFAULT_NEW_ALIGNMENT__ <= crt_block_alignment,
               "plain new hands out strata_malloc blocks as they are");
 
 constexpr std::size_t default_new_alignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+
+// Whether the C++ runtime is there. A C program that preloads or links
+// strata calls the C functions of strata/cxx.h without it: their new
+// handler is then kept here, and failure is reported as null, never thrown.
+bool cxx_runtime_present()
+{
+#if defined(__ELF__)
+    return _ZSt15get_new_handlerv != nullptr;
+#else
+    return true;
+#endif
+}
+
+std::new_handler handler_without_runtime;
+
+std::new_handler current_new_handler()
+{
+    if (cxx_runtime_present())
+        return std::get_new_handler();
+    return __atomic_load_n(&handler_without_runtime, __ATOMIC_ACQUIRE);
+}
 
 bool is_valid_alignment(std::size_t alignment)
 {
@@ -46,7 +93,7 @@ void *allocate_with_handler(std::size_t size, std::size_t alignment)
     for (;;) {
         if (void *block = request_block(size, alignment))
             return block;
-        std::new_handler handler = std::get_new_handler();
+        std::new_handler handler = current_new_handler();
         if (handler == nullptr)
             return nullptr;
         handler();
@@ -85,7 +132,7 @@ void release_block(void *block) noexcept
 // frames: std::bad_alloc means "give up", anything else ends the process.
 int run_cxx_new_handler_for_crt(std::size_t) noexcept
 {
-    std::new_handler handler = std::get_new_handler();
+    std::new_handler handler = current_new_handler();
     if (handler == nullptr)
         return 0;
     try {
@@ -238,16 +285,25 @@ STRATA_API void operator delete[](void *block, std::align_val_t, const std::noth
 
 void *strata_new(size_t size)
 {
+    if (!cxx_runtime_present())
+        return allocate_with_handler(size, default_new_alignment);
     return null_for_bad_alloc([size] { return ::operator new(size); });
 }
 
 void *strata_new_nothrow(size_t size)
 {
-    return ::operator new(size, std::nothrow);
+    if (!cxx_runtime_present())
+        return allocate_with_handler(size, default_new_alignment);
+    const std::nothrow_t no_throw{};
+    return ::operator new(size, no_throw);
 }
 
 void *strata_new_aligned(size_t size, size_t alignment)
 {
+    if (!cxx_runtime_present()) {
+        bool small = is_valid_alignment(alignment) && alignment < default_new_alignment;
+        return allocate_with_handler(size, small ? default_new_alignment : alignment);
+    }
     return null_for_bad_alloc([=] { return ::operator new(size, std::align_val_t(alignment)); });
 }
 
@@ -263,5 +319,7 @@ void strata_delete_aligned(void *block, size_t alignment)
 
 strata_new_handler strata_set_new_handler(strata_new_handler handler)
 {
+    if (!cxx_runtime_present())
+        return __atomic_exchange_n(&handler_without_runtime, handler, __ATOMIC_ACQ_REL);
     return std::set_new_handler(handler);
 }
