@@ -158,10 +158,18 @@ static void bin_remove(strata_heap *heap, char *data, size_t bytes)
         heap->bin_map[index / 64] &= ~((uint64_t)1 << (index % 64));
 }
 
+/* A bin holds sizes up to about 1.4 times apart: its first few blocks are
+ * tried, then the next non-empty bin, whose every block fits. (Scanning a
+ * whole bin of blocks just too small made a medium-size churn spend a third
+ * of its time here.) */
+#define BIN_SCAN_LIMIT 8
+
 static char *bins_find(strata_heap *heap, size_t need)
 {
     unsigned index = bin_of(need);
-    for (char *data = heap->bins[index]; data != NULL; data = link_read(heap, data)) {
+    unsigned scanned = 0;
+    for (char *data = heap->bins[index]; data != NULL && scanned < BIN_SCAN_LIMIT;
+         data = link_read(heap, data), scanned++) {
         if (((uintptr_t)data & 15) || back_segment_of(heap, data) == NULL)
             heap_corruption(heap, data, "free-list link corrupted");
         if (bytes_of(heap, data) >= need)
@@ -188,13 +196,17 @@ static void set_prev_free(const strata_heap *heap, segment *seg, char *data, boo
     size_write(heap, next, word);
 }
 
-/* Write a free block (its predecessor is busy: free blocks are coalesced). */
+/* Write a free block (its predecessor is busy: free blocks are coalesced).
+ * The block at the top of the segment gets no footer: no block follows it to
+ * read one, and writing it would touch a far page on every split of the top. */
 static void make_free(strata_heap *heap, segment *seg, char *data, size_t bytes)
 {
     size_write(heap, data, bytes);
     hdr_write(heap, data, hdr_make(TAG_BACK_FREE, 0, 0));
-    footer_write(heap, data - 16 + bytes - 8, bytes);
-    set_prev_free(heap, seg, data, true);
+    if (data - 16 + bytes < committed_end(seg)) {
+        footer_write(heap, data - 16 + bytes - 8, bytes);
+        set_prev_free(heap, seg, data, true);
+    }
 }
 
 size_t back_segment_metadata(bool first, bool growable, unsigned pages);
@@ -317,6 +329,27 @@ void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
         return NULL;
     segment *seg = segment_of(heap, data);
     size_t bytes = bytes_of(heap, data);
+    size_t rest_bytes = bytes - need;
+    if (rest_bytes >= MIN_BACK_BLOCK && seg->tail != data) {
+        /* Carve from the end of a free block inside the segment: the rest
+         * keeps its header, and mostly its bin, so no far footer and no
+         * unlinking; its new footer sits right before the new block. (The top
+         * block is carved from its start, so that it stays at the top.) */
+        char *block = data + rest_bytes;
+        if (bin_of(rest_bytes) != bin_of(bytes)) {
+            bin_remove(heap, data, bytes);
+            size_write(heap, data, rest_bytes);
+            bin_insert(heap, data, rest_bytes);
+        } else {
+            size_write(heap, data, rest_bytes);
+        }
+        footer_write(heap, block - 16 - 8, rest_bytes);
+        VG_OPEN(block - 16, need);
+        size_write(heap, block, need | SIZE_PREV_FREE);
+        set_prev_free(heap, seg, block, false);
+        hdr_write(heap, block, hdr_make(tag, requested, 0));
+        return block;
+    }
     bin_remove(heap, data, bytes);
     VG_OPEN(data - 16, need);
     if (bytes - need >= MIN_BACK_BLOCK) {
@@ -468,6 +501,8 @@ bool back_block_check(const strata_heap *heap, const segment *seg, const char *d
     uint64_t raw = hdr_peek(heap, data);
     if (hdr_is(raw, TAG_BACK_FREE)) {
         *is_free = true;
+        if (offset - 16 + bytes == seg->committed_end)
+            return true; /* the top block keeps no footer (make_free) */
         return footer_read(heap, data - 16 + bytes - 8) == bytes;
     }
     *is_free = false;

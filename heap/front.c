@@ -13,7 +13,7 @@
 front_page heap_empty_page; /* a page with nothing free: parts start on it */
 
 /* ---- Size classes -------------------------------------------------------- */
-/* Strides 16..128 by 16, then four per power of two up to 16384. A slot is
+/* Strides 16..128 by 16, then four per power of two up to 32768. A slot is
  * its 8-byte header plus stride-8 bytes of data. */
 size_t class_stride(unsigned class_index)
 {

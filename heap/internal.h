@@ -87,9 +87,9 @@ static inline uint64_t peek_word(const void *address)
 /* ---- Geometry ------------------------------------------------------------ */
 #define GROWABLE_SEGMENT_SIZE ((size_t)4 << 20)
 #define GROWABLE_PAGE_UNIT ((size_t)64 << 10)
-#define CLASS_COUNT 36                 /* strides 16 … 16384, see class_stride() */
+#define CLASS_COUNT 40                 /* strides 16 … 32768, see class_stride() */
 #define SMALL_LOOKUP_MAX 1024          /* sizes served by the class table */
-#define MAX_FRONT_STRIDE ((size_t)16384)
+#define MAX_FRONT_STRIDE ((size_t)32768)
 #define SEGMENT_TABLE_SLOTS 8192       /* growable heaps: segments ≤ half of it */
 #define BIN_COUNT 72                   /* back-end free bins: 2 per power of two */
 #define BLOCK_HEADER 16                /* back-end: size word + header word */
