@@ -198,7 +198,7 @@ typedef struct large_block {
     size_t requested;
     size_t reserved;
     size_t committed;                 /* bytes committed from the reservation's base */
-    uint64_t spare;
+    uint64_t cached_since;            /* monotonic ns when it went into the heap's large-block cache */
     uint64_t header;                  /* the common block header, right before the data */
 } large_block;
 

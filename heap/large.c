@@ -15,9 +15,34 @@ static uint64_t large_check(const strata_heap *heap, const large_block *large)
 /* Freed large blocks kept, committed, for the next large allocation: a
  * reservation, its commit and its first touches cost system calls and page
  * faults (about 2.4 µs each here), which a program that frees and allocates
- * large blocks in turn would pay every time. Bounded in count and bytes. */
-#define LARGE_CACHE_BLOCKS 8
-#define LARGE_CACHE_BYTES ((size_t)32 << 20)
+ * large blocks in turn would pay every time. Bounded in count and bytes, and
+ * in age: each free gives back the blocks cached for over a second (compact
+ * and destroy give back all). Measured on the benchmark's large-block churn:
+ * 8 blocks / 32 MiB took 0.35 s, 32 / 128 MiB 0.08 s (mimalloc 0.12 s, with
+ * twice the peak RSS). */
+#define LARGE_CACHE_BLOCKS 32
+#define LARGE_CACHE_BYTES ((size_t)128 << 20)
+#define LARGE_CACHE_AGE_NS 1000000000ull  /* a block unused this long goes back to the VMM */
+
+/* Give the VMM back the cached blocks that waited longer than the age limit
+ * (the newest are at the head). Heap lock held. */
+static void cache_expire(strata_heap *heap, uint64_t now)
+{
+    for (large_block **link = &heap->large_cache; *link != NULL;) {
+        large_block *large = *link;
+        if (now - large->cached_since < LARGE_CACHE_AGE_NS) {
+            link = &large->next;
+            continue;
+        }
+        *link = large->next;
+        heap->large_cache_count--;
+        heap->large_cache_bytes -= large->committed;
+        heap->reserved_bytes -= large->reserved;
+        heap_count_commit(heap, -(ptrdiff_t)large->committed);
+        VG_OPEN(large, large->committed);
+        heap->vmm->release(heap->vmm->context, large, large->reserved);
+    }
+}
 
 static void link_busy(strata_heap *heap, large_block *large)
 {
@@ -197,8 +222,11 @@ void large_free(strata_heap *heap, char *data)
     heap_acquire(heap, 0);
     unlink_large(heap, large);
     large->check = 0;
+    uint64_t now = strata_clock_monotonic_ns();
+    cache_expire(heap, now);
     if (heap->large_cache_count < LARGE_CACHE_BLOCKS &&
         heap->large_cache_bytes + large->committed <= LARGE_CACHE_BYTES) {
+        large->cached_since = now;
         /* Still reserved and committed: counted as the heap's until released. */
         heap->reserved_bytes += large->reserved;
         heap_count_commit(heap, (ptrdiff_t)large->committed);
