@@ -4,6 +4,19 @@
 
 set(STRATA_INCLUDE_DIR "${PROJECT_SOURCE_DIR}/include")
 
+# With STRATA_LTO, objects carry their intermediate code (and machine code:
+# the static libraries link without LTO) so libstrata.so can inline across
+# layers. Exported functions may be inlined into each other: libstrata.so
+# binds its own calls inside the library anyway (-Bsymbolic-functions).
+# C only: cxx/ marks its C++ runtime references weak with top-level asm,
+# which LTO may place in another partition than the references.
+function(strata_link_time_optimise target)
+  if(STRATA_LTO)
+    target_compile_options(${target} PRIVATE
+      $<$<COMPILE_LANGUAGE:C>:-flto=auto -ffat-lto-objects -fno-semantic-interposition>)
+  endif()
+endfunction()
+
 # strata_add_layer(<layer> [SOURCES src...] [BELOW target...] [LIBS lib...])
 # A layer without sources yet is an interface target over the layer below.
 function(strata_add_layer layer)
@@ -13,6 +26,7 @@ function(strata_add_layer layer)
     add_library(${target}_objects OBJECT ${ARG_SOURCES})
     target_include_directories(${target}_objects PUBLIC "${STRATA_INCLUDE_DIR}")
     target_link_libraries(${target}_objects PUBLIC ${ARG_LIBS})
+    strata_link_time_optimise(${target}_objects)
     add_library(${target} STATIC $<TARGET_OBJECTS:${target}_objects>)
     target_include_directories(${target} PUBLIC
       $<BUILD_INTERFACE:${STRATA_INCLUDE_DIR}> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
@@ -51,6 +65,9 @@ function(strata_add_whole_stack)
     # The cxx layer refers to the C++ runtime only weakly (cxx/strata_cxx.cpp):
     # a C program that preloads libstrata.so then loads no libstdc++.
     target_link_options(strata_shared PRIVATE -Wl,--as-needed)
+    if(STRATA_LTO)
+      target_link_options(strata_shared PRIVATE -flto=auto)
+    endif()
   endif()
   set_target_properties(strata_shared PROPERTIES EXPORT_NAME shared
     VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})

@@ -77,9 +77,9 @@ STRATA_API strata_crt_new_handler strata_crt_set_new_handler(strata_crt_new_hand
 
 /* ---- malloc and free ---------------------------------------------------------------- */
 
-/* The fast paths below take one load and one test before calling the heap
- * (crt_fast_heap is NULL before the first call and while counting); those
- * cases and failures go the slow way. */
+/* malloc's fast path is the heap's lock-free path alone (crt_fast_heap is
+ * NULL before the first call and while counting, which the heap answers
+ * with NULL too); everything else goes the slow way. */
 static NOINLINE void *malloc_slow(size_t size)
 {
     strata_heap *heap = crt_heap();
@@ -90,15 +90,12 @@ static NOINLINE void *malloc_slow(size_t size)
     return block;
 }
 
-STRATA_API void *strata_malloc(size_t size)
+CRT_HOT STRATA_API void *strata_malloc(size_t size)
 {
-    strata_heap *heap = atomic_load_explicit(&crt_fast_heap, memory_order_acquire);
-    if (UNLIKELY(heap == NULL))
-        return malloc_slow(size);
-    void *block = strata_heap_alloc(heap, 0, size);
-    if (UNLIKELY(block == NULL))
-        return crt_malloc_failed(size);
-    return block;
+    void *block = strata_heap_alloc_cached(atomic_load_explicit(&crt_fast_heap, memory_order_acquire), size);
+    if (LIKELY(block != NULL))
+        return block;
+    return malloc_slow(size);
 }
 
 /* malloc after a failure: the new-mode retry loop. */
@@ -128,7 +125,7 @@ static NOINLINE void free_slow(void *block)
     strata_heap_free(crt_heap(), 0, block);
 }
 
-STRATA_API void strata_free(void *block)
+CRT_HOT STRATA_API void strata_free(void *block)
 {
     if (block == NULL)
         return;

@@ -36,6 +36,17 @@ unsigned class_of(size_t size)
 }
 
 /* ---- Lists of a part (owner only) ---------------------------------------- */
+void front_set_current(thread_part *part, unsigned class_index, front_page *page)
+{
+    part->current[class_index] = page;
+    if (class_index > heap_small_class[SMALL_LOOKUP_MAX / 8])
+        return;
+    /* The sizes of a class are one run of the lookup table. */
+    for (size_t i = 0; i <= SMALL_LOOKUP_MAX / 8 && heap_small_class[i] <= class_index; i++)
+        if (heap_small_class[i] == class_index)
+            part->direct[i] = page;
+}
+
 static void list_remove(front_page **head, front_page *page)
 {
     if (page->prev)
@@ -194,12 +205,12 @@ static front_page *front_refill(strata_heap *heap, thread_part *part, unsigned c
     }
     page = front_page_new(heap, part, class_index, flags);
     if (page == NULL) {
-        part->current[class_index] = &heap_empty_page;
+        front_set_current(part, class_index, &heap_empty_page);
         return NULL;
     }
     front_extend(heap, page);
 found:
-    part->current[class_index] = page;
+    front_set_current(part, class_index, page);
     return page;
 }
 
@@ -233,7 +244,7 @@ front_page *front_page_of(strata_heap *heap, const char *data, uint64_t raw)
 }
 
 /* A free from a thread that does not own the page: one CAS. */
-void front_free_remote(strata_heap *heap, front_page *page, char *data, uint64_t raw)
+NOINLINE void front_free_remote(strata_heap *heap, front_page *page, char *data, uint64_t raw)
 {
     hdr_write(heap, data, (raw & ~(uint64_t)0xFF) | TAG_FRONT_FREE);
     /* Read what is needed before the push: afterwards the owner may retire the page. */
@@ -269,7 +280,7 @@ void front_part_release(strata_heap *heap, thread_part *part)
             __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
         for (front_page *page = part->full[c]; page; page = page->next)
             __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
-        part->current[c] = &heap_empty_page;
+        front_set_current(part, c, &heap_empty_page);
     }
     part->owner = NULL;
 }
@@ -278,7 +289,7 @@ static void front_page_retire(strata_heap *heap, thread_part *part, front_page *
 {
     list_remove(page->in_full ? &part->full[page->class_index] : &part->avail[page->class_index], page);
     if (part->current[page->class_index] == page)
-        part->current[page->class_index] = &heap_empty_page;
+        front_set_current(part, page->class_index, &heap_empty_page);
     char *block = page->first - 8;
     page->in_use = false;
     __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
@@ -313,20 +324,37 @@ size_t front_part_trim(strata_heap *heap, thread_part *part)
 /* ---- Public entry points --------------------------------------------------- */
 static NOINLINE void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size);
 
+/* The lock-free path: the calling thread's current page for the size.
+ * NULL when the thread has no part of this heap yet, the page has nothing
+ * free, or a user holds the heap lock (fast_slot then names no slot). */
+static inline char *front_alloc_cached(strata_heap *heap, size_t size)
+{
+    tls_slot *slot = &heap_state()->slots[atomic_load_explicit(&heap->fast_slot, memory_order_relaxed)];
+    if (UNLIKELY(slot->generation != heap->generation))
+        return NULL;
+    front_page *page = slot->part->direct[(size + 7) >> 3];
+    if (UNLIKELY(page->free == NULL))
+        return NULL;
+    char *data = front_pop(heap, page, size);
+    VG_BLOCK_ALLOC(heap, data, size);
+    return data;
+}
+
+STRATA_API void *strata_heap_alloc_cached(strata_heap *heap, size_t size)
+{
+    if (LIKELY(heap != NULL && size <= SMALL_LOOKUP_MAX))
+        return front_alloc_cached(heap, size);
+    return NULL;
+}
+
 STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t size)
 {
     if (LIKELY(heap != NULL && size <= SMALL_LOOKUP_MAX)) {
-        /* While a user holds the heap lock, fast_slot names no slot, so this fails. */
-        tls_slot *slot = &heap_state()->slots[atomic_load_explicit(&heap->fast_slot, memory_order_relaxed)];
-        if (LIKELY(slot->generation == heap->generation)) {
-            front_page *page = slot->part->current[heap_small_class[(size + 7) >> 3]];
-            if (LIKELY(page->free != NULL)) {
-                char *data = front_pop(heap, page, size);
-                VG_BLOCK_ALLOC(heap, data, size);
-                if (flags & STRATA_HEAP_ZERO_MEMORY)
-                    memset(data, 0, size);
-                return data;
-            }
+        char *data = front_alloc_cached(heap, size);
+        if (LIKELY(data != NULL)) {
+            if (flags & STRATA_HEAP_ZERO_MEMORY)
+                memset(data, 0, size);
+            return data;
         }
     }
     return alloc_slow(heap, flags, size);

@@ -299,7 +299,7 @@ thread_part *heap_thread_part(strata_heap *heap, uint32_t flags)
         if (part != NULL) {
             memset(part, 0, sizeof *part);
             for (unsigned c = 0; c < CLASS_COUNT; c++)
-                part->current[c] = &heap_empty_page;
+                front_set_current(part, c, &heap_empty_page);
             part->heap = heap;
             part->next_all = heap->all_parts;
             heap->all_parts = part;

@@ -88,7 +88,7 @@ static inline uint64_t peek_word(const void *address)
 #define GROWABLE_SEGMENT_SIZE ((size_t)4 << 20)
 #define GROWABLE_PAGE_UNIT ((size_t)64 << 10)
 #define CLASS_COUNT 40                 /* strides 16 … 32768, see class_stride() */
-#define SMALL_LOOKUP_MAX 1024          /* sizes served by the class table */
+#define SMALL_LOOKUP_MAX STRATA_HEAP_CACHED_MAX /* sizes served by the class table */
 #define MAX_FRONT_STRIDE ((size_t)32768)
 #define SEGMENT_TABLE_SLOTS 8192       /* growable heaps: segments ≤ half of it */
 #define BIN_COUNT 72                   /* back-end free bins: 2 per power of two */
@@ -169,6 +169,9 @@ typedef struct segment {
 /* A thread's part of a heap: the pages it allocates from, per class. */
 typedef struct thread_part {
     front_page *current[CLASS_COUNT]; /* allocation page, or the empty sentinel */
+    /* current[] by (size + 7) / 8 for sizes up to SMALL_LOOKUP_MAX, so the
+     * fast path finds its page with one load (set with front_set_current). */
+    front_page *direct[SMALL_LOOKUP_MAX / 8 + 1];
     front_page *avail[CLASS_COUNT];   /* pages that may have free slots (current first) */
     front_page *full[CLASS_COUNT];    /* pages seen full */
     _Atomic(uint8_t) full_frees[CLASS_COUNT]; /* another thread freed into a full page */
@@ -370,6 +373,7 @@ void heap_note_compat(strata_heap *heap, uint32_t used);
 void *front_alloc_slow(strata_heap *heap, uint32_t flags, size_t size);
 void front_free_remote(strata_heap *heap, front_page *page, char *data, uint64_t raw);
 void front_collect(strata_heap *heap, front_page *page);
+void front_set_current(thread_part *part, unsigned class_index, front_page *page);
 void front_part_release(strata_heap *heap, thread_part *part);
 size_t front_part_trim(strata_heap *heap, thread_part *part);
 front_page *front_page_of(strata_heap *heap, const char *data, uint64_t raw);

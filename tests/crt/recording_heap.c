@@ -14,6 +14,8 @@
 static recorded calls[RECORDED_MAX];
 static unsigned call_count;
 static unsigned failures_left;
+static unsigned cached_calls;
+static bool cached_serves;
 static strata_heap *const fake_heap = (strata_heap *)(uintptr_t)0x5EA9000;
 
 typedef struct prefix {
@@ -26,6 +28,18 @@ void recording_reset(unsigned failures)
     memset(calls, 0, sizeof calls);
     call_count = 0;
     failures_left = failures;
+    cached_calls = 0;
+    cached_serves = false;
+}
+
+void recording_serve_cached(bool serve_small)
+{
+    cached_serves = serve_small;
+}
+
+unsigned recording_cached_count(void)
+{
+    return cached_calls;
 }
 
 unsigned recording_count(void)
@@ -88,6 +102,17 @@ void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t size)
     if (heap != fake_heap || fail_now())
         return NULL;
     return entry->result = serve(size, 16, flags);
+}
+
+/* Kept apart from the other calls: a cache that declines is not a call the
+ * crt's callers can see. When serving, it serves what the real heap's cache
+ * could (up to STRATA_HEAP_CACHED_MAX bytes) and never fails. */
+void *strata_heap_alloc_cached(strata_heap *heap, size_t size)
+{
+    cached_calls++;
+    if (!cached_serves || heap != fake_heap || size > STRATA_HEAP_CACHED_MAX)
+        return NULL;
+    return serve(size, 16, 0);
 }
 
 void *strata_heap_alloc_aligned(strata_heap *heap, uint32_t flags, size_t size, size_t alignment)

@@ -7,6 +7,7 @@
 #ifndef STRATA_TEST_RECORDING_HEAP_H
 #define STRATA_TEST_RECORDING_HEAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,11 @@ typedef struct recorded {
 
 /* Forget what was recorded; fail the next `failures` allocations or reallocations. */
 void recording_reset(unsigned failures);
+/* Let strata_heap_alloc_cached serve small sizes (after recording_reset it
+ * declines every call, as a heap without per-thread caches does); how many
+ * times it was asked since the reset. */
+void recording_serve_cached(bool serve_small);
+unsigned recording_cached_count(void);
 /* How many calls were recorded, and each of them. */
 unsigned recording_count(void);
 const recorded *recording_at(unsigned index);

@@ -41,6 +41,27 @@ static void test_malloc_asks_the_heap_for_the_size_with_no_flags(void **state)
     assert_ptr_equal(freed->block, block);
 }
 
+static void test_malloc_takes_the_heaps_cache_first_and_the_full_call_when_it_declines(void **state)
+{
+    (void)state;
+    recording_reset(0);
+    recording_serve_cached(true);
+    void *small = strata_malloc(200);
+    assert_non_null(small);
+    assert_int_equal(recording_cached_count(), 1);
+    assert_int_equal(recording_count(), 0); /* served from the cache: no full call */
+    void *large = strata_malloc(5000);      /* declined: the full call follows */
+    assert_int_equal(recording_cached_count(), 2);
+    expect_call(only_call(), CALL_ALLOC, 0, 5000, 0);
+    assert_ptr_equal(recording_at(0)->result, large);
+    recording_reset(0);
+    strata_free(small);
+    strata_free(large);
+    assert_int_equal(recording_count(), 2);
+    assert_ptr_equal(recording_at(0)->block, small);
+    assert_ptr_equal(recording_at(1)->block, large);
+}
+
 static void test_free_of_null_does_not_reach_the_heap(void **state)
 {
     (void)state;
@@ -174,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_malloc_asks_the_heap_for_the_size_with_no_flags),
+        cmocka_unit_test(test_malloc_takes_the_heaps_cache_first_and_the_full_call_when_it_declines),
         cmocka_unit_test(test_free_of_null_does_not_reach_the_heap),
         cmocka_unit_test(test_calloc_asks_for_zeroed_product),
         cmocka_unit_test(test_realloc_passes_the_block_and_size),
