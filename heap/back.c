@@ -234,7 +234,7 @@ strata_status back_segment_init(strata_heap *heap, segment *seg, size_t size, si
     memset(seg->pages, 0, (size_t)pages * sizeof(front_page));
     for (unsigned i = 0; i < pages; i++) {
         seg->pages[i].index = (uint16_t)i;
-        seg->pages[i].busy_header = hdr_make(TAG_FRONT_BUSY, 0, i);
+        seg->pages[i].busy_key = hdr_make(TAG_FRONT_BUSY, 0, i) ^ heap->secret;
     }
     if (first && (heap->flags & STRATA_HEAP_GROWABLE))
         heap->segment_table = (uintptr_t *)(void *)((char *)seg->pages + (size_t)pages * sizeof(front_page));
@@ -547,14 +547,13 @@ long back_bins_validate(const strata_heap *heap)
 
 front_page *back_page_take(strata_heap *heap, segment *seg)
 {
-    (void)heap;
     for (uint32_t i = 0; i < seg->page_capacity; i++) {
         if (!seg->pages[i].in_use) {
             front_page *page = &seg->pages[i];
             uint16_t index = page->index;
             memset(page, 0, sizeof *page);
             page->index = index;
-            page->busy_header = hdr_make(TAG_FRONT_BUSY, 0, index);
+            page->busy_key = hdr_make(TAG_FRONT_BUSY, 0, index) ^ heap->secret;
             page->in_use = true;
             return page;
         }

@@ -92,7 +92,7 @@ static NOINLINE void front_unfull(front_page *page)
 /* ---- Pages --------------------------------------------------------------- */
 static inline void check_slot(const strata_heap *heap, const front_page *page, const char *data)
 {
-    if (UNLIKELY((size_t)(data - 8 - page->first) >= page->span))
+    if (UNLIKELY((size_t)(data - page->first_data) >= page->span))
         heap_corruption(heap, data, "free-list link corrupted");
 }
 
@@ -158,8 +158,9 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
         } else {
             hdr_write(heap, data, hdr_make(TAG_INTERNAL, 0, page->index + 1u));
             page->first = data + 8;
+            page->first_data = data + 16;
             page->capacity = (uint32_t)((back_usable(heap, data) - 8) / stride);
-            page->span = (uint32_t)(page->capacity * stride);
+            page->span = page->capacity * stride;
             page->stride = (uint32_t)stride;
             page->class_index = (uint8_t)class_index;
             page->used = 0;
@@ -220,7 +221,7 @@ static void *front_pop(strata_heap *heap, front_page *page, size_t size)
     check_slot(heap, page, data);
     page->free = link_read(heap, data);
     page->used++;
-    hdr_write(heap, data, page->busy_header | (uint64_t)size << 8);
+    hdr_write_front_busy(page->busy_key, data, size);
     return data;
 }
 
@@ -326,10 +327,11 @@ static NOINLINE void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
 
 /* The lock-free path: the calling thread's current page for the size.
  * NULL when the thread has no part of this heap yet, the page has nothing
- * free, or a user holds the heap lock (fast_slot then names no slot). */
+ * free, or a user holds the heap lock (fast_slot_offset then names no slot). */
 static inline char *front_alloc_cached(strata_heap *heap, size_t size)
 {
-    tls_slot *slot = &heap_state()->slots[atomic_load_explicit(&heap->fast_slot, memory_order_relaxed)];
+    tls_slot *slot = (tls_slot *)(void *)((char *)heap_state() +
+                                          atomic_load_explicit(&heap->fast_slot_offset, memory_order_relaxed));
     if (UNLIKELY(slot->generation != heap->generation))
         return NULL;
     front_page *page = slot->part->direct[(size + 7) >> 3];

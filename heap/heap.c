@@ -128,7 +128,7 @@ STRATA_API bool strata_heap_lock(strata_heap *heap)
         return true;
     heap_acquire(heap, 0);
     if (heap->user_lock_depth++ == 0) {
-        atomic_store_explicit(&heap->fast_slot, NO_SLOT, memory_order_seq_cst);
+        atomic_store_explicit(&heap->fast_slot_offset, slot_offset(NO_SLOT), memory_order_seq_cst);
         atomic_store_explicit(&heap->fast_blocked, 1, memory_order_seq_cst);
     }
     return true;
@@ -146,7 +146,7 @@ STRATA_API bool strata_heap_unlock(strata_heap *heap)
     if (--heap->user_lock_depth == 0) {
         heap_adopt_exited_parts(heap, false);
         atomic_store_explicit(&heap->fast_blocked, 0, memory_order_release);
-        atomic_store_explicit(&heap->fast_slot, heap->slot, memory_order_release);
+        atomic_store_explicit(&heap->fast_slot_offset, slot_offset(heap->slot), memory_order_release);
     }
     heap_release(heap, 0);
     return true;
@@ -438,7 +438,7 @@ static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t i
     heap->front_max_stride = front_max;
     heap->maximum_size = growable ? 0 : maximum_size;
     heap->slot = NO_SLOT;
-    atomic_store_explicit(&heap->fast_slot, NO_SLOT, memory_order_relaxed);
+    atomic_store_explicit(&heap->fast_slot_offset, slot_offset(NO_SLOT), memory_order_relaxed);
     heap->reserved_bytes = reservation;
     heap_count_commit(heap, (ptrdiff_t)commit);
     if (growable) {
@@ -459,7 +459,7 @@ static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t i
             slot_owners[s].heap = heap;
             slot_owners[s].generation = heap->generation;
             heap->slot = s;
-            atomic_store_explicit(&heap->fast_slot, s, memory_order_relaxed);
+            atomic_store_explicit(&heap->fast_slot_offset, slot_offset(s), memory_order_relaxed);
             break;
         }
     }

@@ -133,13 +133,14 @@ struct thread_part;
 typedef struct front_page {
     /* First cache line: the owner's, written on every allocation and free. */
     _Alignas(128) char *free;         /* local free list (slot data addresses), owner only */
+    char *first_data;                 /* data address of slot 0: first + 8 */
+    size_t span;                      /* capacity * stride: a slot's data is in [first_data, first_data + span) */
     char *first;                      /* header address of slot 0 (never a block's data) */
-    uint32_t span;                    /* capacity * stride */
     uint32_t used;                    /* slots handed out and not freed into `free` */
     uint32_t capacity;
     uint32_t bump;                    /* slots below this were initialised once */
     uint32_t stride;
-    uint64_t busy_header;             /* hdr_make(TAG_FRONT_BUSY, 0, index): ORed with a size */
+    uint64_t busy_key;                /* hdr_make(TAG_FRONT_BUSY, 0, index) ^ secret: see hdr_write_front_busy */
     uint16_t index;                   /* in the segment's page array (block headers carry it) */
     bool in_use;                      /* descriptor taken */
     /* Second cache line: what other threads read or write when they free into
@@ -189,11 +190,20 @@ typedef struct tls_slot {
 } tls_slot;
 
 typedef struct thread_state {
-    tls_slot slots[TLS_SLOTS + 1];    /* the last one never matches (heaps without a slot) */
+    tls_slot slots[TLS_SLOTS + 1];    /* first: the last one never matches (heaps without a slot) */
     struct thread_state *next_free;
     _Atomic(uint32_t) parts_pending;  /* after exit: parts not yet handed back, plus one while exiting */
     bool registered;                  /* thread-exit callback armed */
 } thread_state;
+
+/* Where a slot sits in a thread_state, in bytes: the fast path adds it to
+ * the state's address without scaling an index. */
+_Static_assert(offsetof(thread_state, slots) == 0, "a thread's slots start its state");
+static inline uint32_t slot_offset(uint32_t slot)
+{
+    return slot * (uint32_t)sizeof(tls_slot);
+}
+
 
 typedef struct large_block {
     uint64_t check;                   /* LARGE_MAGIC ^ secret ^ address */
@@ -211,7 +221,7 @@ struct strata_heap {
     uint64_t size_secret;             /* keys back-end size words */
     uint64_t generation;              /* unique per heap, for threads' slots */
     uint32_t slot;                    /* index into thread_state.slots, NO_SLOT if none */
-    _Atomic(uint32_t) fast_slot;      /* the slot the alloc fast path uses: NO_SLOT while user-locked */
+    _Atomic(uint32_t) fast_slot_offset; /* slot_offset() of the slot the alloc fast path uses; of NO_SLOT while user-locked */
     _Atomic(uint32_t) fast_blocked;   /* nonzero while a user holds the heap lock */
     uint32_t flags;                   /* creation flags | STRATA_HEAP_GROWABLE */
     uint32_t compat;                  /* HeapCompatibilityInformation: 0 or 2 */
@@ -283,6 +293,12 @@ static inline uint64_t hdr_peek(const strata_heap *heap, const void *data)
 static inline void hdr_write(const strata_heap *heap, void *data, uint64_t raw)
 {
     ((uint64_t *)data)[-1] = raw ^ hdr_key(heap, data);
+}
+/* A front block's header, encoded, in three operations: busy_key already
+ * holds the tag, page index and secret, and the size bits are zero in it. */
+static inline void hdr_write_front_busy(uint64_t busy_key, void *data, size_t requested)
+{
+    ((uint64_t *)data)[-1] = busy_key ^ (uint64_t)requested << 8 ^ (uint64_t)(uintptr_t)data;
 }
 /* Free-list links sit in a free block's first word, encoded with the secret;
  * every link is range-checked before it is followed. */
