@@ -263,8 +263,10 @@ NOINLINE void front_free_remote(strata_heap *heap, front_page *page, char *data,
 
 static inline void front_free_local(strata_heap *heap, front_page *page, char *data)
 {
-    ((uint64_t *)(void *)data)[-1] ^= TAG_FRONT_BUSY ^ TAG_FRONT_FREE; /* the tag byte, still encoded */
+    /* The link first: the header's store could alias the secret, which the
+     * link would then read again. */
     link_write(heap, data, page->free);
+    ((uint64_t *)(void *)data)[-1] ^= TAG_FRONT_BUSY ^ TAG_FRONT_FREE; /* the tag byte, still encoded */
     page->free = data;
     page->used--;
     if (UNLIKELY(page->in_full))
@@ -431,7 +433,7 @@ STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
     if (LIKELY(heap != NULL)) {
         uint64_t raw = hdr_read(heap, data);
         if (LIKELY(hdr_is(raw, TAG_FRONT_BUSY))) {
-            front_page *page = page_at((void *)((uintptr_t)data & heap->segment_mask), hdr_page(raw));
+            front_page *page = page_of_header((void *)((uintptr_t)data & heap->segment_mask), raw);
             if (LIKELY(atomic_load_explicit(&heap->fast_blocked, memory_order_relaxed) == 0)) {
                 VG_BLOCK_FREE(heap, data);
                 if (LIKELY(__atomic_load_n(&page->owner, __ATOMIC_RELAXED) == heap_state()))
@@ -499,7 +501,7 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
     if (offset < seg->area_start + BLOCK_HEADER || offset >= __atomic_load_n(&seg->committed_end, __ATOMIC_ACQUIRE))
         heap_corruption(heap, data, "invalid free: not a block of this heap");
     ref.raw = hdr_peek(heap, data);
-    switch (hdr_tag(ref.raw) | (ref.raw & HDR_MAGIC)) {
+    switch (hdr_check_bits(ref.raw)) {
     case HDR_MAGIC | TAG_FRONT_BUSY:
         ref.page = front_page_of(heap, data, ref.raw);
         if (ref.page == NULL)

@@ -99,9 +99,13 @@ static inline uint64_t peek_word(const void *address)
 #define NO_SLOT TLS_SLOTS
 
 /* ---- Block headers ------------------------------------------------------- */
-/* raw header: tag (bits 0-7) | requested size (8-31) | page index (32-47) | magic (48-63) */
-#define HDR_MAGIC ((uint64_t)0x5A7Eu << 48)
-#define HDR_CHECK_MASK 0xFFFF0000000000FFull
+/* raw header: tag (bits 0-7) | magic (8-23) | requested size (24-47) | page index (48-63).
+ * The 24 bits a free checks come first, so the check is one 32-bit mask and
+ * compare; the page index comes last, so it needs no mask of its own. */
+#define HDR_MAGIC ((uint64_t)0x5A7Eu << 8)
+#define HDR_CHECK_MASK 0xFFFFFFull
+#define HDR_SIZE_SHIFT 24
+#define HDR_PAGE_SHIFT 48
 enum {
     TAG_FRONT_BUSY = 0xB1,
     TAG_FRONT_FREE = 0xF1,
@@ -115,14 +119,17 @@ enum {
 
 static inline uint64_t hdr_make(unsigned tag, size_t requested, unsigned page_index)
 {
-    return HDR_MAGIC | (uint64_t)page_index << 32 | (uint64_t)(requested & HDR_SIZE_MAX) << 8 | tag;
+    return (uint64_t)(page_index & 0xFFFFu) << HDR_PAGE_SHIFT | (uint64_t)(requested & HDR_SIZE_MAX) << HDR_SIZE_SHIFT |
+           HDR_MAGIC | tag;
 }
 static inline unsigned hdr_tag(uint64_t raw) { return (unsigned)(raw & 0xFF); }
-static inline size_t hdr_requested(uint64_t raw) { return (size_t)((raw >> 8) & HDR_SIZE_MAX); }
-static inline unsigned hdr_page(uint64_t raw) { return (unsigned)((raw >> 32) & 0xFFFF); }
+static inline size_t hdr_requested(uint64_t raw) { return (size_t)((raw >> HDR_SIZE_SHIFT) & HDR_SIZE_MAX); }
+static inline unsigned hdr_page(uint64_t raw) { return (unsigned)(raw >> HDR_PAGE_SHIFT); }
+/* The tag and magic of a header, to compare with HDR_MAGIC | TAG_x. */
+static inline unsigned hdr_check_bits(uint64_t raw) { return (unsigned)(raw & HDR_CHECK_MASK); }
 static inline bool hdr_is(uint64_t raw, unsigned tag)
 {
-    return (raw & HDR_CHECK_MASK) == (HDR_MAGIC | tag);
+    return hdr_check_bits(raw) == (HDR_MAGIC | tag);
 }
 
 /* ---- Structures ---------------------------------------------------------- */
@@ -272,6 +279,15 @@ static inline front_page *page_at(const void *seg, unsigned index)
     return (front_page *)(void *)((char *)(uintptr_t)seg + PAGES_OFFSET) + index;
 }
 
+/* page_at(seg, hdr_page(raw)) in two operations: the index, already at the
+ * top of the header, shifted straight to a descriptor offset. */
+static inline front_page *page_of_header(const void *seg, uint64_t raw)
+{
+    _Static_assert(sizeof(front_page) == (size_t)1 << 7, "descriptor offsets are index << 7");
+    return (front_page *)(void *)((char *)(uintptr_t)seg + PAGES_OFFSET +
+                                  (raw >> (HDR_PAGE_SHIFT - 7) & (uint64_t)0xFFFF << 7));
+}
+
 #define SEGMENT_MAGIC 0x5345474D454E5431ull /* "SEGMENT1" */
 #define LARGE_MAGIC 0x4C41524745424C4Bull   /* "LARGEBLK" */
 
@@ -298,7 +314,7 @@ static inline void hdr_write(const strata_heap *heap, void *data, uint64_t raw)
  * holds the tag, page index and secret, and the size bits are zero in it. */
 static inline void hdr_write_front_busy(uint64_t busy_key, void *data, size_t requested)
 {
-    ((uint64_t *)data)[-1] = busy_key ^ (uint64_t)requested << 8 ^ (uint64_t)(uintptr_t)data;
+    ((uint64_t *)data)[-1] = busy_key ^ (uint64_t)requested << HDR_SIZE_SHIFT ^ (uint64_t)(uintptr_t)data;
 }
 /* Free-list links sit in a free block's first word, encoded with the secret;
  * every link is range-checked before it is followed. */
