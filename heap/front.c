@@ -92,7 +92,7 @@ static NOINLINE void front_unfull(front_page *page)
 /* ---- Pages --------------------------------------------------------------- */
 static inline void check_slot(const strata_heap *heap, const front_page *page, const char *data)
 {
-    if (UNLIKELY((size_t)(data - page->first_data) >= page->span))
+    if (UNLIKELY((size_t)(data - 8 - page->first) >= page->span))
         heap_corruption(heap, data, "free-list link corrupted");
 }
 
@@ -158,7 +158,6 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
         } else {
             hdr_write(heap, data, hdr_make(TAG_INTERNAL, 0, page->index + 1u));
             page->first = data + 8;
-            page->first_data = data + 16;
             page->capacity = (uint32_t)((back_usable(heap, data) - 8) / stride);
             page->span = page->capacity * stride;
             page->stride = (uint32_t)stride;

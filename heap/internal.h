@@ -140,9 +140,10 @@ struct thread_part;
 typedef struct front_page {
     /* First cache line: the owner's, written on every allocation and free. */
     _Alignas(128) char *free;         /* local free list (slot data addresses), owner only */
-    char *first_data;                 /* data address of slot 0: first + 8 */
-    size_t span;                      /* capacity * stride: a slot's data is in [first_data, first_data + span) */
+    /* No field holds a slot's data address: memcheck would take it for a
+     * pointer to the block there and call the block reachable when leaked. */
     char *first;                      /* header address of slot 0 (never a block's data) */
+    size_t span;                      /* capacity * stride: a slot's header is in [first, first + span) */
     uint32_t used;                    /* slots handed out and not freed into `free` */
     uint32_t capacity;
     uint32_t bump;                    /* slots below this were initialised once */

@@ -15,7 +15,7 @@ static front_page *page_covering(segment *seg, const char *address)
 {
     for (uint32_t i = 0; i < seg->page_capacity; i++) {
         front_page *page = &seg->pages[i];
-        if (page->in_use && (size_t)(address - page->first_data) < page->span)
+        if (page->in_use && (size_t)(address - 8 - page->first) < page->span)
             return page;
     }
     return NULL;
@@ -254,7 +254,6 @@ static bool page_validate(strata_heap *heap, front_page *page, char *block)
 {
     if (page->first != block + 8 || page->stride != class_stride(page->class_index) ||
         page->bump > page->capacity || page->span != (size_t)page->capacity * page->stride ||
-        page->first_data != page->first + 8 ||
         page->span + 8 > back_usable(heap, block))
         return false;
     uint32_t busy = 0;
