@@ -363,6 +363,15 @@ STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t siz
     return alloc_slow(heap, flags, size);
 }
 
+/* A block of the back end, whatever its size: under the heap lock. */
+static char *back_alloc_busy(strata_heap *heap, uint32_t flags, size_t size)
+{
+    heap_acquire(heap, flags);
+    char *data = back_alloc(heap, size, TAG_BACK_BUSY, size);
+    heap_release(heap, flags);
+    return data;
+}
+
 static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
 {
     if (heap == NULL)
@@ -397,9 +406,7 @@ static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
         }
     }
     if (data == NULL) {
-        heap_acquire(heap, flags);
-        data = back_alloc(heap, size, TAG_BACK_BUSY, size);
-        heap_release(heap, flags);
+        data = back_alloc_busy(heap, flags, size);
         if (data == NULL)
             return heap_fail(heap, flags);
     }
@@ -635,9 +642,17 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
     if (in_place_only)
         return heap_fail(heap, flags);
     char *moved;
-    if (size >= STRATA_HEAP_LARGE_THRESHOLD && size > ref.requested && (heap->flags & STRATA_HEAP_GROWABLE)) {
+    bool growing = size > ref.requested;
+    if (growing && size >= STRATA_HEAP_LARGE_THRESHOLD && (heap->flags & STRATA_HEAP_GROWABLE)) {
         /* Outgrown: the new large block gets room to grow in place next time. */
         moved = large_alloc(heap, size, false, true);
+        if (moved != NULL)
+            VG_BLOCK_ALLOC(heap, moved, size);
+    } else if (growing && size > REALLOC_BACK_MIN && size < STRATA_HEAP_LARGE_THRESHOLD) {
+        /* A block that grows past a few KiB moves to the back end, where the
+         * next growth can happen in place; a front slot would be copied
+         * again at every size class. */
+        moved = back_alloc_busy(heap, flags, size);
         if (moved != NULL)
             VG_BLOCK_ALLOC(heap, moved, size);
     } else {

@@ -90,6 +90,7 @@ static inline uint64_t peek_word(const void *address)
 #define CLASS_COUNT 40                 /* strides 16 … 32768, see class_stride() */
 #define SMALL_LOOKUP_MAX STRATA_HEAP_CACHED_MAX /* sizes served by the class table */
 #define MAX_FRONT_STRIDE ((size_t)32768)
+#define REALLOC_BACK_MIN 4096          /* a block realloc grows past this goes to the back end */
 #define SEGMENT_TABLE_SLOTS 8192       /* growable heaps: segments ≤ half of it */
 #define BIN_COUNT 72                   /* back-end free bins: 2 per power of two */
 #define BLOCK_HEADER 16                /* back-end: size word + header word */

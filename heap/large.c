@@ -54,16 +54,26 @@ static void link_busy(strata_heap *heap, large_block *large)
     heap->large_count++;
 }
 
-/* A cached block whose reservation holds `committed` bytes without wasting
- * more than as much again; unlinked from the cache. Heap lock held. */
-static large_block *cache_take(strata_heap *heap, size_t committed)
+/* A cached block that holds `committed` bytes, unlinked from the cache; NULL
+ * if none fits. Its commit is kept, so it may be at most `commit_limit`
+ * (memory), and its reservation at most about twice `reserve` (address
+ * space). Among those, the smallest that also has the `reserve` a growing
+ * block asks for, else the smallest. Heap lock held. */
+static large_block *cache_take(strata_heap *heap, size_t committed, size_t reserve, size_t commit_limit)
 {
+    size_t slack = heap->vmm->granularity;
     large_block **best = NULL;
+    bool best_roomy = false;
     for (large_block **link = &heap->large_cache; *link != NULL; link = &(*link)->next) {
-        size_t reserved = (*link)->reserved;
-        if (reserved >= committed && reserved <= 2 * committed + (heap->vmm->granularity) &&
-            (best == NULL || reserved < (*best)->reserved))
+        const large_block *large = *link;
+        if (large->reserved < committed || large->committed > commit_limit + slack ||
+            large->reserved > 2 * reserve + slack)
+            continue;
+        bool roomy = large->reserved >= reserve;
+        if (best == NULL || (roomy && !best_roomy) || (roomy == best_roomy && large->reserved < (*best)->reserved)) {
             best = link;
+            best_roomy = roomy;
+        }
     }
     if (best == NULL)
         return NULL;
@@ -91,15 +101,24 @@ static bool fit_commit(strata_heap *heap, large_block *large, size_t needed)
 }
 
 /* `growing`: the block replaces one realloc outgrew, so it is reserved with
- * room to grow in place (address space is cheap; moving is not). */
+ * room to grow in place: address space is cheap, moving is not. Four times
+ * the size: a block that keeps growing by half moves every fourth step or
+ * so, not every other one. */
+#define LARGE_GROWTH_RESERVE 4
+
 void *large_alloc(strata_heap *heap, size_t size, bool zero, bool growing)
 {
     const strata_vmm *vmm = heap->vmm;
     size_t committed = align_up(size + LARGE_HEADER, vmm->page_size);
+    size_t reserve = growing ? align_up(LARGE_GROWTH_RESERVE * size + LARGE_HEADER, vmm->granularity)
+                             : align_up(committed, vmm->granularity);
     heap_acquire(heap, 0);
     if (heap->large_cache != NULL)
         cache_expire(heap, strata_clock_monotonic_ns());
-    large_block *large = heap->large_cache != NULL ? cache_take(heap, committed) : NULL;
+    /* A block realloc grows may keep a commit up to its reservation: it is
+     * expected to grow into it. Any other keeps at most twice its need. */
+    size_t commit_limit = growing ? reserve : 2 * committed;
+    large_block *large = heap->large_cache != NULL ? cache_take(heap, committed, reserve, commit_limit) : NULL;
     if (large != NULL) {
         if (!fit_commit(heap, large, committed)) {
             large->next = heap->large_cache; /* keep it for another size */
@@ -123,7 +142,7 @@ void *large_alloc(strata_heap *heap, size_t size, bool zero, bool growing)
     }
     heap_release(heap, 0);
 
-    size_t reserved = align_up((growing ? 2 * size : size) + LARGE_HEADER, vmm->granularity);
+    size_t reserved = reserve;
     void *base = NULL;
     if (vmm->reserve(vmm->context, reserved, 0, &base) != STRATA_OK)
         return NULL;

@@ -212,6 +212,38 @@ static void test_large_block_realloc_grows_in_place_when_it_can(void **state)
     assert_status(strata_heap_destroy(heap), STRATA_OK);
 }
 
+/* A block that keeps growing should rarely be copied. */
+static void test_realloc_growth_moves_to_where_the_block_can_keep_growing(void **state)
+{
+    (void)state;
+    strata_heap *heap = new_heap(0, 0, 0);
+    /* Past a few KiB, a front slot's block moves to the back end... */
+    char *block = strata_heap_alloc(heap, 0, 3000);
+    memset(block, 0x3C, 3000);
+    char *moved = strata_heap_realloc(heap, 0, block, 6000);
+    assert_non_null(moved);
+    assert_true(all_bytes(moved, 0x3C, 3000));
+    /* ...where it grows in place. */
+    assert_ptr_equal(strata_heap_realloc(heap, STRATA_HEAP_REALLOC_IN_PLACE_ONLY, moved, 60000), moved);
+    /* Past the large threshold it gets four times its size to grow into. */
+    char *large = strata_heap_realloc(heap, 0, moved, LARGE + 1000);
+    assert_non_null(large);
+    assert_true(all_bytes(large, 0x3C, 3000));
+    assert_ptr_equal(strata_heap_realloc(heap, 0, large, 3 * LARGE), large);
+    assert_int_equal(strata_heap_size(heap, 0, large), 3 * LARGE);
+    /* Freed, it is cached, and the next block realloc grows past the
+     * threshold takes it, commit and reservation included. */
+    assert_true(strata_heap_free(heap, 0, large));
+    char *next = strata_heap_alloc(heap, 0, 60000);
+    memset(next, 0x3D, 60000);
+    char *again = strata_heap_realloc(heap, 0, next, LARGE + 1000);
+    assert_ptr_equal(again, large);
+    assert_true(all_bytes(again, 0x3D, 60000));
+    assert_ptr_equal(strata_heap_realloc(heap, 0, again, 3 * LARGE), again);
+    assert_true(strata_heap_validate(heap, 0, NULL));
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
+}
+
 static void test_sizes_near_size_max_fail(void **state)
 {
     (void)state;
@@ -744,6 +776,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_zero_memory_clears_reused_blocks_of_every_tier),
         cmocka_unit_test(test_large_blocks_are_64_but_not_128_aligned_and_counted),
         cmocka_unit_test(test_large_block_realloc_grows_in_place_when_it_can),
+        cmocka_unit_test(test_realloc_growth_moves_to_where_the_block_can_keep_growing),
         cmocka_unit_test(test_sizes_near_size_max_fail),
         cmocka_unit_test(test_segments_grow_beyond_the_first),
         cmocka_unit_test(test_fixed_heap_holds_almost_its_maximum_in_one_block),
