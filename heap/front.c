@@ -39,12 +39,8 @@ unsigned class_of(size_t size)
 void front_set_current(thread_part *part, unsigned class_index, front_page *page)
 {
     part->current[class_index] = page;
-    if (class_index > heap_small_class[SMALL_LOOKUP_MAX / 8])
-        return;
-    /* The sizes of a class are one run of the lookup table. */
-    for (size_t i = 0; i <= SMALL_LOOKUP_MAX / 8 && heap_small_class[i] <= class_index; i++)
-        if (heap_small_class[i] == class_index)
-            part->direct[i] = page;
+    for (unsigned i = heap_class_lookup_first[class_index]; i < heap_class_lookup_first[class_index + 1]; i++)
+        part->direct[i] = page;
 }
 
 static void list_remove(front_page **head, front_page *page)
@@ -76,12 +72,25 @@ static void move_to_full(thread_part *part, front_page *page)
     __atomic_store_n(&page->in_full, 1, __ATOMIC_SEQ_CST);
 }
 
-static NOINLINE void front_unfull(front_page *page)
+static void front_unfull(front_page *page)
 {
     thread_part *part = page->part;
     list_remove(&part->full[page->class_index], page);
     list_push(&part->avail[page->class_index], page);
     __atomic_store_n(&page->in_full, 0, __ATOMIC_RELAXED);
+}
+
+/* The owner freed into a full page. It goes back on the avail list once an
+ * eighth of it is free: back at its first free, it would be picked, drained
+ * of that one slot and found full again at every other allocation (a random
+ * churn spent an eighth of its mallocs so). Until then the flag sends the
+ * next refill through the full list before it makes a page. */
+static NOINLINE void front_full_page_freed(front_page *page)
+{
+    if (page->capacity - page->used > page->capacity / 8)
+        front_unfull(page);
+    else
+        atomic_store_explicit(&page->part->full_frees[page->class_index], 1, memory_order_relaxed);
 }
 
 /* A remote free can race with its page turning full and leave no flag
@@ -99,9 +108,10 @@ static inline void check_slot(const strata_heap *heap, const front_page *page, c
 /* Take the frees other threads made into this page. Owner only. */
 void front_collect(strata_heap *heap, front_page *page)
 {
-    char *list = (char *)atomic_exchange_explicit(&page->thread_free, 0, memory_order_acquire);
-    if (list == NULL)
+    /* A plain load first: the exchange is a locked instruction. */
+    if (atomic_load_explicit(&page->thread_free, memory_order_relaxed) == 0)
         return;
+    char *list = (char *)atomic_exchange_explicit(&page->thread_free, 0, memory_order_acquire);
     uint32_t count = 1;
     char *tail = list;
     check_slot(heap, page, tail);
@@ -195,12 +205,10 @@ static front_page *front_refill(strata_heap *heap, thread_part *part, unsigned c
     bool flagged = atomic_exchange_explicit(&part->full_frees[class_index], 0, memory_order_acquire);
     unsigned budget = flagged ? UINT32_MAX : FULL_PAGES_RECHECKED;
     for (page = part->full[class_index]; page != NULL && budget-- > 0; page = page->next) {
-        {
-            if (atomic_load_explicit(&page->thread_free, memory_order_relaxed) != 0) {
-                front_unfull(page);
-                front_collect(heap, page);
-                goto found;
-            }
+        if (page->free != NULL || atomic_load_explicit(&page->thread_free, memory_order_relaxed) != 0) {
+            front_unfull(page);
+            front_collect(heap, page);
+            goto found;
         }
     }
     page = front_page_new(heap, part, class_index, flags);
@@ -269,7 +277,7 @@ static inline void front_free_local(strata_heap *heap, front_page *page, char *d
     page->free = data;
     page->used--;
     if (UNLIKELY(page->in_full))
-        front_unfull(page);
+        front_full_page_freed(page);
 }
 
 /* Hand a part back: its pages keep their live blocks and lose their owner;
@@ -326,9 +334,25 @@ size_t front_part_trim(strata_heap *heap, thread_part *part)
 /* ---- Public entry points --------------------------------------------------- */
 static NOINLINE void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size);
 
-/* The lock-free path: the calling thread's current page for the size.
- * NULL when the thread has no part of this heap yet, the page has nothing
- * free, or a user holds the heap lock (fast_slot_offset then names no slot). */
+/* The current page of the size's class ran dry: another page of the
+ * thread's part, or a new one (under the heap lock). Taken straight from
+ * the fast path, which has proved the part is the thread's. */
+static NOINLINE char *front_alloc_refill(strata_heap *heap, thread_part *part, size_t size)
+{
+    unsigned class_index = heap_small_class[(size + 7) >> 3];
+    if (class_stride(class_index) > heap->front_max_stride)
+        return NULL;
+    front_page *page = front_refill(heap, part, class_index, heap->flags);
+    if (page == NULL)
+        return NULL;
+    char *data = front_pop(heap, page, size);
+    VG_BLOCK_ALLOC(heap, data, size);
+    return data;
+}
+
+/* The thread's cache: its current page for the size. NULL when the thread
+ * has no part of this heap yet or a user holds the heap lock
+ * (fast_slot_offset then names no slot), or no page can be had. */
 static inline char *front_alloc_cached(strata_heap *heap, size_t size)
 {
     tls_slot *slot = (tls_slot *)(void *)((char *)heap_state() +
@@ -337,7 +361,7 @@ static inline char *front_alloc_cached(strata_heap *heap, size_t size)
         return NULL;
     front_page *page = slot->part->direct[(size + 7) >> 3];
     if (UNLIKELY(page->free == NULL))
-        return NULL;
+        return front_alloc_refill(heap, slot->part, size);
     char *data = front_pop(heap, page, size);
     VG_BLOCK_ALLOC(heap, data, size);
     return data;

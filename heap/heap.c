@@ -27,11 +27,17 @@ _Thread_local thread_state *heap_tls_state HEAP_TLS_MODEL = &heap_empty_state;
 _Thread_local char heap_thread_marker HEAP_TLS_MODEL;
 #endif
 uint8_t heap_small_class[SMALL_LOOKUP_MAX / 8 + 1];
+uint8_t heap_class_lookup_first[CLASS_COUNT + 1];
 
 static void classes_init(void)
 {
-    for (size_t i = 0; i <= SMALL_LOOKUP_MAX / 8; i++)
+    for (size_t i = SMALL_LOOKUP_MAX / 8 + 1; i-- > 0;) {
         heap_small_class[i] = (uint8_t)class_of(i * 8);
+        heap_class_lookup_first[heap_small_class[i]] = (uint8_t)i;
+    }
+    /* The classes past the table start past its end. */
+    for (unsigned c = heap_small_class[SMALL_LOOKUP_MAX / 8] + 1; c <= CLASS_COUNT; c++)
+        heap_class_lookup_first[c] = SMALL_LOOKUP_MAX / 8 + 1;
 }
 
 /* splitmix64 over the clock, addresses (ASLR) and a counter: the secrets

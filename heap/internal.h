@@ -384,6 +384,8 @@ static inline uintptr_t heap_thread_id(void)
 }
 #endif
 extern uint8_t heap_small_class[SMALL_LOOKUP_MAX / 8 + 1];
+/* The first heap_small_class index of each class (its sizes are one run). */
+extern uint8_t heap_class_lookup_first[CLASS_COUNT + 1];
 extern front_page heap_empty_page;
 
 size_t class_stride(unsigned class_index);
