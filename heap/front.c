@@ -135,15 +135,16 @@ static bool front_extend(strata_heap *heap, front_page *page)
         count = 1;
     if (count > page->capacity - page->bump)
         count = page->capacity - page->bump;
-    char *first_data = page->first + 8 + (size_t)page->bump * page->stride;
-    char *next = page->free;
-    for (uint32_t i = count; i-- > 0;) {
-        char *data = first_data + (size_t)i * page->stride;
+    /* In address order, as the slots will be handed out. */
+    char *data = page->first + 8 + (size_t)page->bump * page->stride;
+    char *const first_data = data;
+    for (uint32_t i = 1; i < count; i++, data += page->stride) {
         hdr_write(heap, data, hdr_make(TAG_FRONT_FREE, 0, page->index));
-        link_write(heap, data, next);
-        next = data;
+        link_write(heap, data, data + page->stride);
     }
-    page->free = next;
+    hdr_write(heap, data, hdr_make(TAG_FRONT_FREE, 0, page->index));
+    link_write(heap, data, page->free);
+    page->free = first_data;
     __atomic_store_n(&page->bump, page->bump + count, __ATOMIC_RELEASE); /* read by other threads' checks */
     return true;
 }
@@ -186,19 +187,33 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
     return page;
 }
 
+/* Whether a page the refill looks at can serve. An empty page starts over
+ * from its first slot: its free list, built by frees in whatever order,
+ * would have each allocation miss the cache on a cold link, where slots
+ * handed out in address order let the prefetcher run ahead (and their links
+ * are written just before use). Owner only; no live block means no remote
+ * free is pending either (those count as used until collected). */
+static bool front_usable(strata_heap *heap, front_page *page)
+{
+    front_collect(heap, page);
+    if (page->used == 0 && page->bump != 0) {
+        page->free = NULL;
+        __atomic_store_n(&page->bump, 0, __ATOMIC_RELEASE);
+    }
+    return page->free != NULL || front_extend(heap, page);
+}
+
 /* The current page of a class has nothing free: find or make one that has. */
 static front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags)
 {
     front_page *page = part->current[class_index];
     if (page != &heap_empty_page) {
-        front_collect(heap, page);
-        if (page->free != NULL || front_extend(heap, page))
+        if (front_usable(heap, page))
             return page;
         move_to_full(part, page);
     }
     while ((page = part->avail[class_index]) != NULL) {
-        front_collect(heap, page);
-        if (page->free != NULL || front_extend(heap, page))
+        if (front_usable(heap, page))
             goto found;
         move_to_full(part, page);
     }
