@@ -244,6 +244,38 @@ static void test_realloc_growth_moves_to_where_the_block_can_keep_growing(void *
     assert_status(strata_heap_destroy(heap), STRATA_OK);
 }
 
+/* Memory freed in any order is handed out again in address order once its
+ * page is empty, so a pass over new blocks walks memory forward. (The page
+ * in use when the frees happen keeps their order: most pairs, not all.) */
+static void test_emptied_pages_hand_out_blocks_in_address_order(void **state)
+{
+    (void)state;
+    enum { COUNT = 6000 };
+    static char *blocks[COUNT];
+    strata_heap *heap = new_heap(0, 0, 0);
+    for (unsigned i = 0; i < COUNT; i++)
+        assert_non_null(blocks[i] = strata_heap_alloc(heap, 0, 48));
+    uint64_t random = 0x9E3779B97F4A7C15ull;
+    for (unsigned i = COUNT - 1; i > 0; i--) { /* free in a shuffled order */
+        random ^= random << 13, random ^= random >> 7, random ^= random << 17;
+        unsigned j = (unsigned)(random % (i + 1));
+        char *swap = blocks[i];
+        blocks[i] = blocks[j];
+        blocks[j] = swap;
+    }
+    for (unsigned i = 0; i < COUNT; i++)
+        assert_true(strata_heap_free(heap, 0, blocks[i]));
+    unsigned ascending = 0;
+    for (unsigned i = 0; i < COUNT; i++) {
+        assert_non_null(blocks[i] = strata_heap_alloc(heap, 0, 48));
+        ascending += i > 0 && blocks[i] > blocks[i - 1];
+    }
+    assert_true(ascending > COUNT * 3 / 4);
+    for (unsigned i = 0; i < COUNT; i++)
+        assert_true(strata_heap_free(heap, 0, blocks[i]));
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
+}
+
 static void test_sizes_near_size_max_fail(void **state)
 {
     (void)state;
@@ -777,6 +809,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_large_blocks_are_64_but_not_128_aligned_and_counted),
         cmocka_unit_test(test_large_block_realloc_grows_in_place_when_it_can),
         cmocka_unit_test(test_realloc_growth_moves_to_where_the_block_can_keep_growing),
+        cmocka_unit_test(test_emptied_pages_hand_out_blocks_in_address_order),
         cmocka_unit_test(test_sizes_near_size_max_fail),
         cmocka_unit_test(test_segments_grow_beyond_the_first),
         cmocka_unit_test(test_fixed_heap_holds_almost_its_maximum_in_one_block),
