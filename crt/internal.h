@@ -43,9 +43,6 @@ static inline strata_heap *crt_heap(void)
     strata_heap *heap = atomic_load_explicit(&crt_heap_pointer, memory_order_acquire);
     return LIKELY(heap != NULL) ? heap : crt_heap_slow();
 }
-/* For calls that take a block: the heap normally exists; if not, it is made,
- * and the block (which cannot be one of its) is reported by the heap. */
-#define crt_heap_known crt_heap
 
 bool crt_retry(size_t size);
 void *crt_malloc_failed(size_t size);

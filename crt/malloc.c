@@ -182,7 +182,7 @@ STRATA_API void *strata_realloc(void *block, size_t size)
         return NULL;
     }
     do {
-        void *moved = strata_heap_realloc(crt_heap_known(), 0, block, size);
+        void *moved = strata_heap_realloc(crt_heap(), 0, block, size);
         if (moved != NULL)
             return moved;
     } while (crt_retry(size));
@@ -270,7 +270,7 @@ STRATA_API size_t strata_malloc_usable_size(const void *block)
 {
     if (block == NULL)
         return 0;
-    return strata_heap_usable_size(crt_heap_known(), block);
+    return strata_heap_usable_size(crt_heap(), block);
 }
 
 /* ---- Statistics ------------------------------------------------------------------- */

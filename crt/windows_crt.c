@@ -15,7 +15,7 @@ STRATA_API size_t strata__msize(void *block)
         errno = EINVAL;
         return (size_t)-1;
     }
-    size_t size = strata_heap_size(crt_heap_known(), 0, block);
+    size_t size = strata_heap_size(crt_heap(), 0, block);
     /* The UCRT allocates one byte for malloc(0). */
     return size == 0 ? 1 : size;
 }
@@ -27,7 +27,7 @@ STRATA_API void *strata__expand(void *block, size_t size)
         return NULL;
     }
     if (size > STRATA_CRT_MAX_REQUEST ||
-        strata_heap_realloc(crt_heap_known(), STRATA_HEAP_REALLOC_IN_PLACE_ONLY, block, size) == NULL) {
+        strata_heap_realloc(crt_heap(), STRATA_HEAP_REALLOC_IN_PLACE_ONLY, block, size) == NULL) {
         errno = ENOMEM;
         return NULL;
     }
@@ -49,7 +49,7 @@ STRATA_API void *strata__recalloc(void *block, size_t count, size_t size)
     }
     do {
         /* The heap zeroes what lies past the old size. */
-        void *moved = strata_heap_realloc(crt_heap_known(), STRATA_HEAP_ZERO_MEMORY, block, total);
+        void *moved = strata_heap_realloc(crt_heap(), STRATA_HEAP_ZERO_MEMORY, block, total);
         if (moved != NULL)
             return moved;
     } while (crt_retry(total));
@@ -84,7 +84,7 @@ STRATA_API void *strata__aligned_malloc(size_t size, size_t alignment)
  * aligned block with the contents (and, if asked, zeroed growth). */
 static void *aligned_resize(void *block, size_t size, size_t alignment, bool zero)
 {
-    strata_heap *heap = crt_heap_known();
+    strata_heap *heap = crt_heap();
     size_t old_size = strata_heap_size(heap, 0, block);
     uint32_t zero_flag = zero ? STRATA_HEAP_ZERO_MEMORY : 0;
     if ((uintptr_t)block % alignment == 0 &&
@@ -156,5 +156,5 @@ STRATA_API size_t strata__aligned_msize(void *block, size_t alignment, size_t of
         errno = EINVAL;
         return (size_t)-1;
     }
-    return strata_heap_size(crt_heap_known(), 0, block);
+    return strata_heap_size(crt_heap(), 0, block);
 }

@@ -78,35 +78,35 @@ void *heap_fail(strata_heap *heap, uint32_t flags)
 }
 
 /* ---- The heap lock -------------------------------------------------------- */
-void heap_acquire(strata_heap *heap, uint32_t flags)
+/* Take the heap lock (recursively) if `wait` or if no other thread holds
+ * it now; whether it is held. */
+static bool heap_lock_take(strata_heap *heap, uint32_t flags, bool wait)
 {
     if ((flags | heap->flags) & STRATA_HEAP_NO_SERIALIZE)
-        return;
+        return true;
     thread_state *me = (thread_state *)heap_thread_id();
     if (atomic_load_explicit(&heap->lock_owner, memory_order_relaxed) == me) {
         heap->lock_depth++;
-        return;
+        return true;
     }
-    strata_lock_acquire(&heap->lock);
+    if (wait)
+        strata_lock_acquire(&heap->lock);
+    else if (!strata_lock_try_acquire(&heap->lock))
+        return false;
     atomic_store_explicit(&heap->lock_owner, me, memory_order_relaxed);
     heap->lock_depth = 1;
+    return true;
+}
+
+void heap_acquire(strata_heap *heap, uint32_t flags)
+{
+    heap_lock_take(heap, flags, true);
 }
 
 /* heap_acquire, unless another thread holds the lock now. */
 static bool heap_try_acquire(strata_heap *heap)
 {
-    if (heap->flags & STRATA_HEAP_NO_SERIALIZE)
-        return true;
-    thread_state *me = (thread_state *)heap_thread_id();
-    if (atomic_load_explicit(&heap->lock_owner, memory_order_relaxed) == me) {
-        heap->lock_depth++;
-        return true;
-    }
-    if (!strata_lock_try_acquire(&heap->lock))
-        return false;
-    atomic_store_explicit(&heap->lock_owner, me, memory_order_relaxed);
-    heap->lock_depth = 1;
-    return true;
+    return heap_lock_take(heap, 0, false);
 }
 
 void heap_release(strata_heap *heap, uint32_t flags)

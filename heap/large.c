@@ -24,6 +24,15 @@ static uint64_t large_check(const strata_heap *heap, const large_block *large)
 #define LARGE_CACHE_BYTES ((size_t)128 << 20)
 #define LARGE_CACHE_AGE_NS 1000000000ull  /* a block unused this long goes back to the VMM */
 
+/* Give a cached block back to the VMM, already off the cache list. */
+static void cache_release_one(strata_heap *heap, large_block *large)
+{
+    heap->reserved_bytes -= large->reserved;
+    heap_count_commit(heap, -(ptrdiff_t)large->committed);
+    VG_OPEN(large, large->committed);
+    heap->vmm->release(heap->vmm->context, large, large->reserved);
+}
+
 /* Give the VMM back the cached blocks that waited longer than the age limit
  * (the newest are at the head). Heap lock held. */
 static void cache_expire(strata_heap *heap, uint64_t now)
@@ -37,10 +46,7 @@ static void cache_expire(strata_heap *heap, uint64_t now)
         *link = large->next;
         heap->large_cache_count--;
         heap->large_cache_bytes -= large->committed;
-        heap->reserved_bytes -= large->reserved;
-        heap_count_commit(heap, -(ptrdiff_t)large->committed);
-        VG_OPEN(large, large->committed);
-        heap->vmm->release(heap->vmm->context, large, large->reserved);
+        cache_release_one(heap, large);
     }
 }
 
@@ -128,7 +134,7 @@ void *large_alloc(strata_heap *heap, size_t size, bool zero, bool growing)
             heap_release(heap, 0);
             return NULL;
         }
-        large->check = LARGE_MAGIC ^ heap->secret ^ (uint64_t)(uintptr_t)large;
+        large->check = large_check(heap, large);
         large->requested = size;
         char *data = (char *)large + LARGE_HEADER;
         hdr_write(heap, data, hdr_make(TAG_LARGE_BUSY, 0, 0));
@@ -176,10 +182,7 @@ void large_cache_release(strata_heap *heap)
     heap->large_cache_bytes = 0;
     while (large != NULL) {
         large_block *next = large->next;
-        heap->reserved_bytes -= large->reserved;
-        heap_count_commit(heap, -(ptrdiff_t)large->committed);
-        VG_OPEN(large, large->committed);
-        heap->vmm->release(heap->vmm->context, large, large->reserved);
+        cache_release_one(heap, large);
         large = next;
     }
     heap_release(heap, 0);
