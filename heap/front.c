@@ -468,7 +468,7 @@ typedef struct block_ref {
 static block_ref identify_or_die(strata_heap *heap, char *data);
 
 static NOINLINE bool free_slow(strata_heap *heap, uint32_t flags, char *data);
-static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset);
+static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset, block_ref *outer_ref);
 
 STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
 {
@@ -501,9 +501,11 @@ static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
     flags |= heap->flags;
     if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
         heap_wait_user_lock(heap);
+    block_ref ref;
     if (UNLIKELY(hdr_is(hdr_read(heap, data), TAG_ALIGNED)))
-        data = aligned_outer_or_die(heap, data, NULL);
-    block_ref ref = identify_or_die(heap, data);
+        data = aligned_outer_or_die(heap, data, NULL, &ref);
+    else
+        ref = identify_or_die(heap, data);
     VG_BLOCK_FREE(heap, data);
     switch (ref.tag) {
     case TAG_FRONT_BUSY:
@@ -591,15 +593,15 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
 }
 
 /* The outer block of an aligned block's inner pointer, checked as free and
- * realloc check any block; *offset (if asked) gets the distance. */
-static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset)
+ * realloc check any block (*outer_ref); *offset (if asked) gets the distance. */
+static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset, block_ref *outer_ref)
 {
     size_t distance = 0;
     char *outer = aligned_outer(heap, data, &distance);
     if (outer == NULL)
         heap_corruption(heap, data, "invalid free: not a block of this heap");
-    block_ref ref = identify_or_die(heap, outer);
-    if (ref.requested < distance)
+    *outer_ref = identify_or_die(heap, outer);
+    if (outer_ref->requested < distance)
         heap_corruption(heap, data, "block header corrupted");
     if (offset != NULL)
         *offset = distance;
@@ -611,9 +613,10 @@ static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset)
 static NOINLINE void *aligned_realloc(strata_heap *heap, uint32_t flags, char *data, size_t size)
 {
     size_t offset = 0;
-    char *outer = aligned_outer_or_die(heap, data, &offset);
-    size_t old_size = strata_heap_size(heap, 0, outer) - offset;
-    if (size <= strata_heap_usable_size(heap, outer) - offset || (flags & STRATA_HEAP_REALLOC_IN_PLACE_ONLY)) {
+    block_ref outer_ref;
+    char *outer = aligned_outer_or_die(heap, data, &offset, &outer_ref);
+    size_t old_size = outer_ref.requested - offset;
+    if (size <= outer_ref.usable - offset || (flags & STRATA_HEAP_REALLOC_IN_PLACE_ONLY)) {
         if (strata_heap_realloc(heap, flags | STRATA_HEAP_REALLOC_IN_PLACE_ONLY, outer, offset + size) == NULL)
             return NULL;
         return data;

@@ -180,6 +180,21 @@ typedef struct block_view {
     size_t usable;
 } block_view;
 
+static block_view view_block(strata_heap *heap, const void *block);
+
+/* An aligned block's inner pointer: its outer block, less the distance. */
+static block_view view_aligned_block(strata_heap *heap, const char *data)
+{
+    size_t distance = 0;
+    const char *outer = aligned_outer(heap, data, &distance);
+    block_view view = outer != NULL ? view_block(heap, outer) : (block_view){false, 0, 0};
+    if (!view.live || view.requested < distance)
+        return (block_view){false, 0, 0};
+    view.requested -= distance;
+    view.usable -= distance;
+    return view;
+}
+
 /* What `block` is, decided without ever touching memory outside this
  * heap's segments and large blocks. */
 static block_view view_block(strata_heap *heap, const void *block)
@@ -188,20 +203,12 @@ static block_view view_block(strata_heap *heap, const void *block)
     const char *data = block;
     if (heap == NULL || data == NULL || ((uintptr_t)data & 15) != 0)
         return view;
-    size_t distance = 0;
-    const char *outer = aligned_outer(heap, data, &distance);
-    if (outer != NULL) { /* an aligned block: the outer block, less the distance */
-        view = view_block(heap, outer);
-        if (!view.live || view.requested < distance)
-            return (block_view){false, 0, 0};
-        view.requested -= distance;
-        view.usable -= distance;
-        return view;
-    }
     segment *seg = back_segment_of(heap, data);
     if (seg == NULL) {
         large_block *large = large_of(heap, data);
-        if (large != NULL && hdr_is(hdr_peek(heap, data), TAG_LARGE_BUSY)) {
+        if (large == NULL) /* not a large block's start: maybe an aligned block inside one */
+            return view_aligned_block(heap, data);
+        if (hdr_is(hdr_peek(heap, data), TAG_LARGE_BUSY)) {
             view.live = true;
             view.requested = large->requested;
             view.usable = large->committed - LARGE_HEADER;
@@ -212,6 +219,8 @@ static block_view view_block(strata_heap *heap, const void *block)
     if (offset < seg->area_start + BLOCK_HEADER || offset >= __atomic_load_n(&seg->committed_end, __ATOMIC_ACQUIRE))
         return view;
     uint64_t raw = hdr_peek(heap, data);
+    if (hdr_is(raw, TAG_ALIGNED))
+        return view_aligned_block(heap, data);
     if (hdr_is(raw, TAG_FRONT_BUSY)) {
         front_page *page = front_page_of(heap, data, raw);
         if (page != NULL) {
