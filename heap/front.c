@@ -592,6 +592,18 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
     heap_corruption(heap, data, "invalid free: not a block of this heap");
 }
 
+/* The end of a realloc that moves a block of `old_size` to `moved`, of
+ * `size`: the contents, zeroes past the old size if asked, the old block
+ * freed. */
+static char *realloc_move(strata_heap *heap, uint32_t flags, char *data, size_t old_size, char *moved, size_t size)
+{
+    memcpy(moved, data, size < old_size ? size : old_size);
+    if ((flags & STRATA_HEAP_ZERO_MEMORY) && size > old_size)
+        memset(moved + old_size, 0, size - old_size);
+    strata_heap_free(heap, flags, data);
+    return moved;
+}
+
 /* The outer block of an aligned block's inner pointer, checked as free and
  * realloc check any block (*outer_ref); *offset (if asked) gets the distance. */
 static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset, block_ref *outer_ref)
@@ -624,11 +636,7 @@ static NOINLINE void *aligned_realloc(strata_heap *heap, uint32_t flags, char *d
     char *moved = strata_heap_alloc(heap, flags & ~(uint32_t)STRATA_HEAP_ZERO_MEMORY, size);
     if (moved == NULL)
         return NULL;
-    memcpy(moved, data, old_size < size ? old_size : size);
-    if ((flags & STRATA_HEAP_ZERO_MEMORY) && size > old_size)
-        memset(moved + old_size, 0, size - old_size);
-    strata_heap_free(heap, flags, data);
-    return moved;
+    return realloc_move(heap, flags, data, old_size, moved, size);
 }
 
 STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *block, size_t size)
@@ -702,9 +710,5 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
     }
     if (moved == NULL)
         return heap_fail(heap, flags);
-    memcpy(moved, data, size < ref.requested ? size : ref.requested);
-    if ((flags & STRATA_HEAP_ZERO_MEMORY) && size > ref.requested)
-        memset(moved + ref.requested, 0, size - ref.requested);
-    strata_heap_free(heap, flags, data);
-    return moved;
+    return realloc_move(heap, flags, data, ref.requested, moved, size);
 }
