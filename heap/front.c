@@ -365,10 +365,12 @@ static NOINLINE char *front_alloc_refill(strata_heap *heap, thread_part *part, s
     return data;
 }
 
-/* The thread's cache: its current page for the size. NULL when the thread
- * has no part of this heap yet or a user holds the heap lock
- * (fast_slot_offset then names no slot), or no page can be had. */
-static inline char *front_alloc_cached(strata_heap *heap, size_t size)
+/* The thread's cache: its current page for the size, and with `refill`
+ * another page when that one ran dry. NULL when the thread has no part of
+ * this heap yet or a user holds the heap lock (fast_slot_offset then names
+ * no slot), or no page can be had. (Without `refill`, a caller's miss path
+ * is one tail call: strata_heap_alloc_cached inlined into malloc.) */
+static inline char *front_alloc_cached(strata_heap *heap, size_t size, bool refill)
 {
     tls_slot *slot = (tls_slot *)(void *)((char *)heap_state() +
                                           atomic_load_explicit(&heap->fast_slot_offset, memory_order_relaxed));
@@ -376,7 +378,7 @@ static inline char *front_alloc_cached(strata_heap *heap, size_t size)
         return NULL;
     front_page *page = slot->part->direct[(size + 7) >> 3];
     if (UNLIKELY(page->free == NULL))
-        return front_alloc_refill(heap, slot->part, size);
+        return refill ? front_alloc_refill(heap, slot->part, size) : NULL;
     char *data = front_pop(heap, page, size);
     VG_BLOCK_ALLOC(heap, data, size);
     return data;
@@ -385,14 +387,14 @@ static inline char *front_alloc_cached(strata_heap *heap, size_t size)
 STRATA_API void *strata_heap_alloc_cached(strata_heap *heap, size_t size)
 {
     if (LIKELY(heap != NULL && size <= SMALL_LOOKUP_MAX))
-        return front_alloc_cached(heap, size);
+        return front_alloc_cached(heap, size, false);
     return NULL;
 }
 
 STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t size)
 {
     if (LIKELY(heap != NULL && size <= SMALL_LOOKUP_MAX)) {
-        char *data = front_alloc_cached(heap, size);
+        char *data = front_alloc_cached(heap, size, true);
         if (LIKELY(data != NULL)) {
             if (flags & STRATA_HEAP_ZERO_MEMORY)
                 memset(data, 0, size);

@@ -106,16 +106,14 @@ STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t siz
 #define STRATA_HEAP_CACHED_MAX 1024
 
 /*
- * strata_heap_alloc_cached — strata_heap_alloc(heap, 0, size)'s per-thread
+ * strata_heap_alloc_cached — strata_heap_alloc(heap, 0, size)'s lock-free
  * path alone, for callers that keep their own slow path (the crt's malloc):
  * a block of `size` bytes (0 to STRATA_HEAP_CACHED_MAX) from the calling
  * thread's cache of `heap`, like any block of the heap. Not a Windows call.
- * Lock-free unless the cache needs a new page (then the heap lock is taken
- * briefly, as strata_heap_alloc would).
  * Returns NULL, setting no error code, whenever that cache cannot serve the
- * request: `heap` NULL, a larger size, the thread's first call on this
- * heap, a heap without per-thread caches, a heap locked with
- * strata_heap_lock, or no page to be had. NULL never means memory is
+ * request at once: `heap` NULL, a larger size, no free slot cached for the
+ * size, the thread's first call on this heap, a heap without per-thread
+ * caches, or a heap locked with strata_heap_lock. NULL never means memory is
  * exhausted: call strata_heap_alloc then.
  */
 STRATA_API void *strata_heap_alloc_cached(strata_heap *heap, size_t size);
