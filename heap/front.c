@@ -105,23 +105,33 @@ static inline void check_slot(const strata_heap *heap, const front_page *page, c
         heap_corruption(heap, data, "free-list link corrupted");
 }
 
+/* A page's thread_free word: the head of the list other threads freed
+ * into, as its offset from `first` (never 0: data lies past a header), and
+ * the list's length above bit 32, so the owner takes the list and its count
+ * without walking blocks last touched by other threads. */
+static inline char *remote_head(const front_page *page, uint64_t word)
+{
+    uint32_t offset = (uint32_t)word;
+    return offset != 0 ? page->first + offset : NULL;
+}
+
 /* Take the frees other threads made into this page. Owner only. */
 void front_collect(strata_heap *heap, front_page *page)
 {
     /* A plain load first: the exchange is a locked instruction. */
     if (atomic_load_explicit(&page->thread_free, memory_order_relaxed) == 0)
         return;
-    char *list = (char *)atomic_exchange_explicit(&page->thread_free, 0, memory_order_acquire);
-    uint32_t count = 1;
-    char *tail = list;
-    check_slot(heap, page, tail);
-    for (char *next; (next = link_read(heap, tail)) != NULL; tail = next) {
-        check_slot(heap, page, next);
-        count++;
+    uint64_t word = atomic_exchange_explicit(&page->thread_free, 0, memory_order_acquire);
+    char *list = remote_head(page, word);
+    check_slot(heap, page, list);
+    if (page->free != NULL) { /* the local list goes after the remote one */
+        char *tail = list;
+        for (char *next; (next = link_read(heap, tail)) != NULL; tail = next)
+            check_slot(heap, page, next);
+        link_write(heap, tail, page->free);
     }
-    link_write(heap, tail, page->free);
-    page->free = list;
-    page->used -= count;
+    page->free = list; /* every link is checked again as it is popped */
+    page->used -= (uint32_t)(word >> 32);
 }
 
 /* Initialise a few never-used slots (at most about 4 KiB of them), so a new
@@ -274,10 +284,11 @@ NOINLINE void front_free_remote(strata_heap *heap, front_page *page, char *data,
     bool in_full = __atomic_load_n(&page->in_full, __ATOMIC_SEQ_CST);
     thread_part *part = page->part;
     unsigned class_index = page->class_index;
-    uintptr_t head = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
+    uint64_t offset = (uint64_t)(data - page->first);
+    uint64_t word = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
     do {
-        link_write(heap, data, (char *)head);
-    } while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &head, (uintptr_t)data,
+        link_write(heap, data, remote_head(page, word));
+    } while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &word, ((word >> 32) + 1) << 32 | offset,
                                                     memory_order_release, memory_order_relaxed));
     if (in_full && part != NULL)
         atomic_store_explicit(&part->full_frees[class_index], 1, memory_order_release);

@@ -155,7 +155,7 @@ typedef struct front_page {
     /* Second cache line: what other threads read or write when they free into
      * the page, kept apart so their frees do not fight the owner's. */
     _Alignas(64) struct thread_state *owner; /* the thread allowed the local list; NULL none */
-    _Atomic(uintptr_t) thread_free;   /* frees from other threads (data addresses, links encoded) */
+    _Atomic(uint64_t) thread_free;    /* frees from other threads: head offset | count << 32 (front.c) */
     struct thread_part *part;
     struct front_page *next, *prev;   /* in the part's avail or full list of the class (owner) */
     uint8_t class_index;
