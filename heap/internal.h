@@ -89,7 +89,7 @@ static inline uint64_t peek_word(const void *address)
 #define GROWABLE_PAGE_UNIT ((size_t)64 << 10)
 #define CLASS_COUNT 40                 /* strides 16 … 32768, see class_stride() */
 #define SMALL_LOOKUP_MAX STRATA_HEAP_CACHED_MAX /* sizes served by the class table */
-#define MAX_FRONT_STRIDE ((size_t)32768)
+#define MAX_FRONT_STRIDE ((size_t)32768)           /* its sizes fit a paged header's 16 bits */
 #define REALLOC_BACK_MIN 4096          /* a block realloc grows past this goes to the back end */
 #define SEGMENT_TABLE_SLOTS 8192       /* growable heaps: segments ≤ half of it */
 #define BIN_COUNT 72                   /* back-end free bins: 2 per power of two */
@@ -100,12 +100,15 @@ static inline uint64_t peek_word(const void *address)
 #define NO_SLOT TLS_SLOTS
 
 /* ---- Block headers ------------------------------------------------------- */
-/* raw header: tag (bits 0-7) | magic (8-23) | requested size (24-47) | page index (48-63).
- * The 24 bits a free checks come first, so the check is one 32-bit mask and
- * compare; the page index comes last, so it needs no mask of its own. */
-#define HDR_MAGIC ((uint64_t)0x5A7Eu << 8)
-#define HDR_CHECK_MASK 0xFFFFFFull
-#define HDR_SIZE_SHIFT 24
+/* raw header: tag (bits 0-7) | magic (8-31) | the rest (32-63), which is
+ *   front-end slots and the heap's own blocks ("paged" tags):
+ *     requested size (32-47) | page index (48-63);
+ *   every other block: requested size (32-63).
+ * A free checks tag and magic, the low 32 bits, with one compare; the page
+ * index, last, needs no mask. */
+#define HDR_MAGIC ((uint64_t)0xA75E1Du << 8)
+#define HDR_CHECK_MASK 0xFFFFFFFFull
+#define HDR_SIZE_SHIFT 32
 #define HDR_PAGE_SHIFT 48
 enum {
     TAG_FRONT_BUSY = 0xB1,
@@ -116,15 +119,25 @@ enum {
     TAG_INTERNAL = 0xB4, /* the heap's own blocks: pages, threads' parts */
     TAG_ALIGNED = 0xB5,  /* inside a block: an aligned pointer; size field = offset / 16 */
 };
-#define HDR_SIZE_MAX 0xFFFFFFu
+#define HDR_PAGED_SIZE_MAX 0xFFFFu
+#define HDR_SIZE_MAX 0xFFFFFFFFu
 
+static inline bool hdr_tag_paged(unsigned tag)
+{
+    return tag == TAG_FRONT_BUSY || tag == TAG_FRONT_FREE || tag == TAG_INTERNAL;
+}
 static inline uint64_t hdr_make(unsigned tag, size_t requested, unsigned page_index)
 {
-    return (uint64_t)(page_index & 0xFFFFu) << HDR_PAGE_SHIFT | (uint64_t)(requested & HDR_SIZE_MAX) << HDR_SIZE_SHIFT |
-           HDR_MAGIC | tag;
+    uint64_t rest = hdr_tag_paged(tag)
+                        ? (uint64_t)(page_index & 0xFFFFu) << HDR_PAGE_SHIFT | (uint64_t)(requested & HDR_PAGED_SIZE_MAX) << HDR_SIZE_SHIFT
+                        : (uint64_t)(requested & HDR_SIZE_MAX) << HDR_SIZE_SHIFT;
+    return rest | HDR_MAGIC | tag;
 }
 static inline unsigned hdr_tag(uint64_t raw) { return (unsigned)(raw & 0xFF); }
-static inline size_t hdr_requested(uint64_t raw) { return (size_t)((raw >> HDR_SIZE_SHIFT) & HDR_SIZE_MAX); }
+static inline size_t hdr_requested(uint64_t raw)
+{
+    return (size_t)(raw >> HDR_SIZE_SHIFT) & (hdr_tag_paged(hdr_tag(raw)) ? HDR_PAGED_SIZE_MAX : HDR_SIZE_MAX);
+}
 static inline unsigned hdr_page(uint64_t raw) { return (unsigned)(raw >> HDR_PAGE_SHIFT); }
 /* The tag and magic of a header, to compare with HDR_MAGIC | TAG_x. */
 static inline unsigned hdr_check_bits(uint64_t raw) { return (unsigned)(raw & HDR_CHECK_MASK); }
