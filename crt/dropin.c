@@ -15,12 +15,14 @@
 #define DROPIN
 #endif
 
-DROPIN void *malloc(size_t size)
+/* malloc and free take strata_malloc's and strata_free's bodies (CRT_HOT),
+ * not a jump to them. */
+CRT_HOT DROPIN void *malloc(size_t size)
 {
     return strata_malloc(size);
 }
 
-DROPIN void free(void *block)
+CRT_HOT DROPIN void free(void *block)
 {
     strata_free(block);
 }

@@ -365,7 +365,7 @@ static NOINLINE void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
  * the fast path, which has proved the part is the thread's. */
 static NOINLINE char *front_alloc_refill(strata_heap *heap, thread_part *part, size_t size)
 {
-    unsigned class_index = heap_small_class[(size + 7) >> 3];
+    unsigned class_index = size <= SMALL_LOOKUP_MAX ? heap_small_class[(size + 7) >> 3] : class_of(size);
     if (class_stride(class_index) > heap->front_max_stride)
         return NULL;
     front_page *page = front_refill(heap, part, class_index, heap->flags);
@@ -376,18 +376,20 @@ static NOINLINE char *front_alloc_refill(strata_heap *heap, thread_part *part, s
     return data;
 }
 
-/* The thread's cache: its current page for the size, and with `refill`
- * another page when that one ran dry. NULL when the thread has no part of
- * this heap yet or a user holds the heap lock (fast_slot_offset then names
- * no slot), or no page can be had. (Without `refill`, a caller's miss path
- * is one tail call: strata_heap_alloc_cached inlined into malloc.) */
+/* The thread's cache: its current page for the size (up to the largest
+ * front class), and with `refill` another page when that one ran dry. NULL
+ * when the thread has no part of this heap yet or a user holds the heap
+ * lock (fast_slot_offset then names no slot), or no page can be had.
+ * (Without `refill`, a caller's miss path is one tail call:
+ * strata_heap_alloc_cached inlined into malloc.) */
 static inline char *front_alloc_cached(strata_heap *heap, size_t size, bool refill)
 {
     tls_slot *slot = (tls_slot *)(void *)((char *)heap_state() +
                                           atomic_load_explicit(&heap->fast_slot_offset, memory_order_relaxed));
     if (UNLIKELY(slot->generation != heap->generation))
         return NULL;
-    front_page *page = slot->part->direct[(size + 7) >> 3];
+    front_page *page = size <= SMALL_LOOKUP_MAX ? slot->part->direct[(size + 7) >> 3]
+                                                : slot->part->current[class_of(size)];
     if (UNLIKELY(page->free == NULL))
         return refill ? front_alloc_refill(heap, slot->part, size) : NULL;
     char *data = front_pop(heap, page, size);
@@ -404,7 +406,7 @@ STRATA_API void *strata_heap_alloc_cached(strata_heap *heap, size_t size)
 
 STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t size)
 {
-    if (LIKELY(heap != NULL && size <= SMALL_LOOKUP_MAX)) {
+    if (LIKELY(heap != NULL && size <= MAX_FRONT_STRIDE - 8)) {
         char *data = front_alloc_cached(heap, size, true);
         if (LIKELY(data != NULL)) {
             if (flags & STRATA_HEAP_ZERO_MEMORY)
