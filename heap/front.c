@@ -376,20 +376,20 @@ static NOINLINE char *front_alloc_refill(strata_heap *heap, thread_part *part, s
     return data;
 }
 
-/* The thread's cache: its current page for the size (up to the largest
- * front class), and with `refill` another page when that one ran dry. NULL
- * when the thread has no part of this heap yet or a user holds the heap
- * lock (fast_slot_offset then names no slot), or no page can be had.
- * (Without `refill`, a caller's miss path is one tail call:
- * strata_heap_alloc_cached inlined into malloc.) */
-static inline char *front_alloc_cached(strata_heap *heap, size_t size, bool refill)
+/* The thread's cache: its current page for the size — `small` (up to
+ * SMALL_LOOKUP_MAX, by table) or up to the largest front class — and with
+ * `refill` another page when that one ran dry. NULL when the thread has no
+ * part of this heap yet or a user holds the heap lock (fast_slot_offset
+ * then names no slot), or no page can be had. (Without `refill`, a
+ * caller's miss path is one tail call: strata_heap_alloc_cached inlined
+ * into malloc.) Called with constant `refill` and `small`. */
+static inline char *front_alloc_cached(strata_heap *heap, size_t size, bool refill, bool small)
 {
     tls_slot *slot = (tls_slot *)(void *)((char *)heap_state() +
                                           atomic_load_explicit(&heap->fast_slot_offset, memory_order_relaxed));
     if (UNLIKELY(slot->generation != heap->generation))
         return NULL;
-    front_page *page = size <= SMALL_LOOKUP_MAX ? slot->part->direct[(size + 7) >> 3]
-                                                : slot->part->current[class_of(size)];
+    front_page *page = small ? slot->part->direct[(size + 7) >> 3] : slot->part->current[class_of(size)];
     if (UNLIKELY(page->free == NULL))
         return refill ? front_alloc_refill(heap, slot->part, size) : NULL;
     char *data = front_pop(heap, page, size);
@@ -400,14 +400,18 @@ static inline char *front_alloc_cached(strata_heap *heap, size_t size, bool refi
 STRATA_API void *strata_heap_alloc_cached(strata_heap *heap, size_t size)
 {
     if (LIKELY(heap != NULL && size <= SMALL_LOOKUP_MAX))
-        return front_alloc_cached(heap, size, false);
+        return front_alloc_cached(heap, size, false, true);
     return NULL;
 }
 
 STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t size)
 {
-    if (LIKELY(heap != NULL && size <= MAX_FRONT_STRIDE - 8)) {
-        char *data = front_alloc_cached(heap, size, true);
+    if (LIKELY(heap != NULL)) {
+        char *data = NULL;
+        if (LIKELY(size <= SMALL_LOOKUP_MAX))
+            data = front_alloc_cached(heap, size, true, true);
+        else if (size <= MAX_FRONT_STRIDE - 8)
+            data = front_alloc_cached(heap, size, true, false);
         if (LIKELY(data != NULL)) {
             if (flags & STRATA_HEAP_ZERO_MEMORY)
                 memset(data, 0, size);
