@@ -46,6 +46,7 @@ static inline strata_heap *crt_heap(void)
 
 bool crt_retry(size_t size);
 void *crt_malloc_failed(size_t size);
+void *crt_resize(void *block, size_t size, uint32_t flags);
 void crt_counted_allocation(void);
 void *crt_aligned(size_t alignment, size_t size, uint32_t flags);
 void crt_report_at_exit(void);

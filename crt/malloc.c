@@ -177,12 +177,19 @@ STRATA_API void *strata_realloc(void *block, size_t size)
 {
     if (block == NULL)
         return strata_malloc(size);
+    return crt_resize(block, size, 0);
+}
+
+/* A live block resized by the heap (flags: STRATA_HEAP_ZERO_MEMORY for
+ * _recalloc), retried in new mode 1; size 0 frees it and gives NULL. */
+void *crt_resize(void *block, size_t size, uint32_t flags)
+{
     if (size == 0) {
         strata_free(block);
         return NULL;
     }
     do {
-        void *moved = strata_heap_realloc(crt_heap(), 0, block, size);
+        void *moved = strata_heap_realloc(crt_heap(), flags, block, size);
         if (moved != NULL)
             return moved;
     } while (crt_retry(size));

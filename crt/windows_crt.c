@@ -43,17 +43,7 @@ STRATA_API void *strata__recalloc(void *block, size_t count, size_t size)
     }
     if (block == NULL)
         return strata_calloc(count, size);
-    if (total == 0) {
-        strata_free(block);
-        return NULL;
-    }
-    do {
-        /* The heap zeroes what lies past the old size. */
-        void *moved = strata_heap_realloc(crt_heap(), STRATA_HEAP_ZERO_MEMORY, block, total);
-        if (moved != NULL)
-            return moved;
-    } while (crt_retry(total));
-    return NULL;
+    return crt_resize(block, total, STRATA_HEAP_ZERO_MEMORY); /* the heap zeroes past the old size */
 }
 
 /* ---- _aligned_ ---------------------------------------------------------------- */

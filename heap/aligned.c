@@ -24,7 +24,7 @@ STRATA_API void *strata_heap_alloc_aligned(strata_heap *heap, uint32_t flags, si
         return NULL;
     if (alignment <= 16)
         return strata_heap_alloc(heap, flags, size);
-    if (!is_power_of_two(alignment) || alignment > STRATA_HEAP_MAX_ALIGNMENT || size > SIZE_LIMIT - alignment)
+    if (!is_power_of_two(alignment) || alignment > STRATA_HEAP_MAX_ALIGNMENT || size > STRATA_HEAP_MAX_REQUEST - alignment)
         return heap_fail(heap, flags | heap->flags);
     char *outer = strata_heap_alloc(heap, flags & ~(uint32_t)STRATA_HEAP_ZERO_MEMORY, size + alignment - 16);
     if (outer == NULL)

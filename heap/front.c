@@ -435,7 +435,7 @@ static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
     if (heap == NULL)
         return NULL;
     flags |= heap->flags;
-    if (size > SIZE_LIMIT)
+    if (size > STRATA_HEAP_MAX_REQUEST)
         return heap_fail(heap, flags);
     if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
         heap_wait_user_lock(heap);
@@ -611,6 +611,21 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
     heap_corruption(heap, data, "invalid free: not a block of this heap");
 }
 
+/* Where a realloc that moves a block puts it. A block that grows past a few
+ * KiB goes to the back end, where its next growth can happen in place (a
+ * front slot would be copied again at every size class); one that outgrows
+ * the large threshold gets a reservation with room to grow. */
+static char *realloc_destination(strata_heap *heap, uint32_t flags, size_t size, bool growing)
+{
+    bool large = size >= STRATA_HEAP_LARGE_THRESHOLD;
+    if (!growing || size <= REALLOC_BACK_MIN || (large && !(heap->flags & STRATA_HEAP_GROWABLE)))
+        return strata_heap_alloc(heap, flags & ~(STRATA_HEAP_ZERO_MEMORY | STRATA_HEAP_GENERATE_EXCEPTIONS), size);
+    char *moved = large ? large_alloc(heap, size, false, true) : back_alloc_busy(heap, flags, size);
+    if (moved != NULL)
+        VG_BLOCK_ALLOC(heap, moved, size);
+    return moved;
+}
+
 /* The end of a realloc that moves a block of `old_size` to `moved`, of
  * `size`: the contents, zeroes past the old size if asked, the old block
  * freed. */
@@ -664,7 +679,7 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
     if (data == NULL || heap == NULL)
         return NULL;
     flags |= heap->flags;
-    if (size > SIZE_LIMIT)
+    if (size > STRATA_HEAP_MAX_REQUEST)
         return heap_fail(heap, flags);
     if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
         heap_wait_user_lock(heap);
@@ -710,23 +725,7 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
     }
     if (in_place_only)
         return heap_fail(heap, flags);
-    char *moved;
-    bool growing = size > ref.requested;
-    if (growing && size >= STRATA_HEAP_LARGE_THRESHOLD && (heap->flags & STRATA_HEAP_GROWABLE)) {
-        /* Outgrown: the new large block gets room to grow in place next time. */
-        moved = large_alloc(heap, size, false, true);
-        if (moved != NULL)
-            VG_BLOCK_ALLOC(heap, moved, size);
-    } else if (growing && size > REALLOC_BACK_MIN && size < STRATA_HEAP_LARGE_THRESHOLD) {
-        /* A block that grows past a few KiB moves to the back end, where the
-         * next growth can happen in place; a front slot would be copied
-         * again at every size class. */
-        moved = back_alloc_busy(heap, flags, size);
-        if (moved != NULL)
-            VG_BLOCK_ALLOC(heap, moved, size);
-    } else {
-        moved = strata_heap_alloc(heap, flags & ~(STRATA_HEAP_ZERO_MEMORY | STRATA_HEAP_GENERATE_EXCEPTIONS), size);
-    }
+    char *moved = realloc_destination(heap, flags, size, size > ref.requested);
     if (moved == NULL)
         return heap_fail(heap, flags);
     return realloc_move(heap, flags, data, ref.requested, moved, size);

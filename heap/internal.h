@@ -414,8 +414,6 @@ void heap_adopt_exited_parts(strata_heap *heap, bool destroying);
 void heap_count_commit(strata_heap *heap, ptrdiff_t bytes);
 void *heap_fail(strata_heap *heap, uint32_t flags);
 
-/* Sizes beyond this fail everywhere, so that size arithmetic cannot wrap. */
-#define SIZE_LIMIT (PTRDIFF_MAX - ((size_t)1 << 24))
 void heap_note_compat(strata_heap *heap, uint32_t used);
 
 /* front.c */

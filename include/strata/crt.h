@@ -29,11 +29,11 @@
 extern "C" {
 #endif
 
-/* Requests above this fail with ENOMEM (the heap's own limit: PTRDIFF_MAX minus 16 MiB). */
-#define STRATA_CRT_MAX_REQUEST ((size_t)PTRDIFF_MAX - ((size_t)1 << 24))
+/* Requests above this fail with ENOMEM: the heap's own limit. */
+#define STRATA_CRT_MAX_REQUEST STRATA_HEAP_MAX_REQUEST
 
-/* The largest alignment the aligned functions accept (64 MiB). */
-#define STRATA_CRT_MAX_ALIGNMENT ((size_t)1 << 26)
+/* The largest alignment the aligned functions accept: the heap's (64 MiB). */
+#define STRATA_CRT_MAX_ALIGNMENT STRATA_HEAP_MAX_ALIGNMENT
 
 /* strata_crt_heap — the CRT heap (the process heap); NULL only if it could not be made. */
 STRATA_API strata_heap *strata_crt_heap(void);

@@ -44,6 +44,10 @@ extern "C" {
  * cannot hold blocks this large. */
 #define STRATA_HEAP_LARGE_THRESHOLD ((size_t)0x20000 * sizeof(void *) - 0x1000)
 
+/* The largest size any allocation can ask for (PTRDIFF_MAX less 16 MiB,
+ * so that size arithmetic cannot wrap); larger requests fail. */
+#define STRATA_HEAP_MAX_REQUEST ((size_t)PTRDIFF_MAX - ((size_t)1 << 24))
+
 /* Every block is aligned to this (MEMORY_ALLOCATION_ALIGNMENT on 64-bit). */
 #define STRATA_HEAP_ALIGNMENT 16u
 
