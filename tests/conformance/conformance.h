@@ -87,14 +87,7 @@ static inline bool running_on_wine(void)
  * under Valgrind, whose faults carry no usable address (strata then lets the
  * write through and the page keeps reporting WRITECOPY).
  */
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
+#include "../support/check.h" /* RUNNING_ON_VALGRIND */
 #if defined(STRATA_CONFORMANCE_NATIVE)
 #define WRITECOPY_TRACKED(windows_value, untracked_value) WINDOWS_OR_WINE(windows_value, untracked_value)
 #else
@@ -282,15 +275,7 @@ static inline void conf_check_free(const void *address, const char *file, int li
 /* Memory helpers                                                            */
 /* ------------------------------------------------------------------------ */
 
-/* True when all `size` bytes at `address` equal `value`. */
-static inline bool conf_all_bytes(const void *address, size_t size, unsigned char value)
-{
-    const unsigned char *bytes = (const unsigned char *)address;
-    for (size_t i = 0; i < size; i++)
-        if (bytes[i] != value)
-            return false;
-    return true;
-}
+/* all_bytes(address, size, value): tests/support/check.h */
 
 /*
  * A 64K-aligned address whose `size` bytes were free a moment ago: reserved

@@ -54,7 +54,7 @@ static void test_committed_readwrite_memory_is_good(void **state)
     assert_int_equal(IsBadReadPtr(base + 0x1fff, 1), FALSE);
     assert_int_equal(IsBadWritePtr(base + 0x1fff, 1), FALSE);
     /* Probing does not change the data. */
-    assert_true(conf_all_bytes(base, 0x2000, 0x4e));
+    assert_true(all_bytes(base, 0x2000, 0x4e));
     release(base);
 }
 

@@ -436,9 +436,9 @@ static void test_pagefile_section_is_zeroed_and_page_rounded(void **state)
     view = map_view(section, FILE_MAP_WRITE, 0, 0);
     expect_region(view, view, view, PAGE_READWRITE, 0x1000, MEM_COMMIT, PAGE_READWRITE,
                   MEM_MAPPED);
-    assert_true(conf_all_bytes(view, 0x1000, 0));
+    assert_true(all_bytes(view, 0x1000, 0));
     memset(view, 0x12, 0x1000);
-    assert_true(conf_all_bytes(view, 0x1000, 0x12));
+    assert_true(all_bytes(view, 0x1000, 0x12));
     unmap(view);
     close_handle(section);
 }
@@ -1209,7 +1209,7 @@ static void test_commit_in_sec_reserve_view_is_section_wide(void **state)
     expect_region(second + 0x10000, second + 0x10000, second, PAGE_READWRITE,
                   SECTION_SIZE - 0x10000, MEM_RESERVE, 0, MEM_MAPPED);
 
-    assert_true(conf_all_bytes(first, 0x10000, 0));
+    assert_true(all_bytes(first, 0x10000, 0));
     second[0xfff0] = 0x2d;
     assert_int_equal(first[0xfff0], 0x2d);
     unmap(second);

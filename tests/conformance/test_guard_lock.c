@@ -38,9 +38,9 @@ static void test_lock_and_unlock_committed_pages(void **state)
     expect_success(VirtualLock(base, 0x2000));
     expect_region(base, base, base, PAGE_READWRITE, 0x3000, MEM_COMMIT, PAGE_READWRITE,
                   MEM_PRIVATE);
-    assert_true(conf_all_bytes(base, 0x3000, 0x3c));
+    assert_true(all_bytes(base, 0x3000, 0x3c));
     expect_success(VirtualUnlock(base, 0x2000));
-    assert_true(conf_all_bytes(base, 0x3000, 0x3c));
+    assert_true(all_bytes(base, 0x3000, 0x3c));
     release(base);
 }
 

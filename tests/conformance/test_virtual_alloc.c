@@ -107,9 +107,9 @@ static void test_reserve_and_commit_in_one_call(void **state)
     assert_int_equal((uintptr_t)base % CONF_GRANULE, 0);
     expect_region(base, base, base, PAGE_READWRITE, 0x3000, MEM_COMMIT, PAGE_READWRITE,
                   MEM_PRIVATE);
-    assert_true(conf_all_bytes(base, 0x3000, 0));
+    assert_true(all_bytes(base, 0x3000, 0));
     memset(base, 0xa5, 0x3000);
-    assert_true(conf_all_bytes(base, 0x3000, 0xa5));
+    assert_true(all_bytes(base, 0x3000, 0xa5));
     release(base);
 }
 
@@ -124,7 +124,7 @@ static void test_commit_with_null_address_reserves_and_commits(void **state)
     assert_int_equal((uintptr_t)base % CONF_GRANULE, 0);
     expect_region(base, base, base, PAGE_READONLY, 0x2000, MEM_COMMIT, PAGE_READONLY,
                   MEM_PRIVATE);
-    assert_true(conf_all_bytes(base, 0x2000, 0));
+    assert_true(all_bytes(base, 0x2000, 0));
     release(base);
 }
 
@@ -327,7 +327,7 @@ static void test_commit_in_reservation_rounds_address_down_to_page(void **state)
                   PAGE_READWRITE, MEM_PRIVATE);
     expect_region(base + 0x2000, base + 0x2000, base, PAGE_NOACCESS, 0xE000, MEM_RESERVE, 0,
                   MEM_PRIVATE);
-    assert_true(conf_all_bytes(base + 0x1000, 0x1000, 0));
+    assert_true(all_bytes(base + 0x1000, 0x1000, 0));
     release(base);
 }
 
@@ -379,7 +379,7 @@ static void test_recommit_keeps_contents_and_applies_new_protection(void **state
     assert_ptr_equal(VirtualAlloc(base, 0x2000, MEM_COMMIT, PAGE_READONLY), base);
     expect_region(base, base, base, PAGE_READWRITE, 0x2000, MEM_COMMIT, PAGE_READONLY,
                   MEM_PRIVATE);
-    assert_true(conf_all_bytes(base, 0x2000, 0x5c));
+    assert_true(all_bytes(base, 0x2000, 0x5c));
 
     /* Only the named page changes when a part is committed again. */
     assert_ptr_equal(VirtualAlloc(base + 0x1000, 0x1000, MEM_COMMIT, PAGE_READWRITE),
@@ -388,7 +388,7 @@ static void test_recommit_keeps_contents_and_applies_new_protection(void **state
                   MEM_PRIVATE);
     expect_region(base + 0x1000, base + 0x1000, base, PAGE_READWRITE, 0x1000, MEM_COMMIT,
                   PAGE_READWRITE, MEM_PRIVATE);
-    assert_true(conf_all_bytes(base, 0x2000, 0x5c));
+    assert_true(all_bytes(base, 0x2000, 0x5c));
     release(base);
 }
 
@@ -407,9 +407,9 @@ static void test_commit_over_partly_committed_range(void **state)
     assert_ptr_equal(VirtualAlloc(base, 0x4000, MEM_COMMIT, PAGE_READWRITE), base);
     expect_region(base, base, base, PAGE_READWRITE, 0x4000, MEM_COMMIT, PAGE_READWRITE,
                   MEM_PRIVATE);
-    assert_true(conf_all_bytes(base, 0x1000, 0));
-    assert_true(conf_all_bytes(base + 0x1000, 0x1000, 0x77));
-    assert_true(conf_all_bytes(base + 0x2000, 0x2000, 0));
+    assert_true(all_bytes(base, 0x1000, 0));
+    assert_true(all_bytes(base + 0x1000, 0x1000, 0x77));
+    assert_true(all_bytes(base + 0x2000, 0x2000, 0));
     release(base);
 }
 

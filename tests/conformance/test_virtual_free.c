@@ -18,7 +18,7 @@ static void expect_committed_granule(char *base, unsigned char fill)
 {
     expect_region(base, base, base, PAGE_READWRITE, CONF_GRANULE, MEM_COMMIT, PAGE_READWRITE,
                   MEM_PRIVATE);
-    assert_true(conf_all_bytes(base, CONF_GRANULE, fill));
+    assert_true(all_bytes(base, CONF_GRANULE, fill));
 }
 
 /* ---- invalid free types (SPEC §1.4, item 5) -------------------------------- */
@@ -158,8 +158,8 @@ static void test_decommit_rounds_range_out_to_pages(void **state)
     expect_region(base + 0x3000, base + 0x3000, base, PAGE_READWRITE, 0xD000, MEM_COMMIT,
                   PAGE_READWRITE, MEM_PRIVATE);
     /* The pages around keep their data. */
-    assert_true(conf_all_bytes(base, 0x1000, 0x31));
-    assert_true(conf_all_bytes(base + 0x3000, 0xD000, 0x31));
+    assert_true(all_bytes(base, 0x1000, 0x31));
+    assert_true(all_bytes(base + 0x3000, 0xD000, 0x31));
     release(base);
 }
 
@@ -213,9 +213,9 @@ static void test_decommitted_pages_are_zero_when_recommitted(void **state)
     expect_success(VirtualFree(base + 0x4000, 0x2000, MEM_DECOMMIT));
     assert_ptr_equal(VirtualAlloc(base + 0x4000, 0x2000, MEM_COMMIT, PAGE_READWRITE),
                      base + 0x4000);
-    assert_true(conf_all_bytes(base + 0x4000, 0x2000, 0));
-    assert_true(conf_all_bytes(base, 0x4000, 0x34));
-    assert_true(conf_all_bytes(base + 0x6000, 0xA000, 0x34));
+    assert_true(all_bytes(base + 0x4000, 0x2000, 0));
+    assert_true(all_bytes(base, 0x4000, 0x34));
+    assert_true(all_bytes(base + 0x6000, 0xA000, 0x34));
     expect_region(base, base, base, PAGE_READWRITE, CONF_GRANULE, MEM_COMMIT, PAGE_READWRITE,
                   MEM_PRIVATE);
     release(base);

@@ -225,11 +225,11 @@ static void test_protection_change_keeps_contents(void **state)
     assert_non_null(base);
     memset(base, 0x6b, 0x2000);
     expect_success(VirtualProtect(base, 0x2000, PAGE_READONLY, &old));
-    assert_true(conf_all_bytes(base, 0x2000, 0x6b));
+    assert_true(all_bytes(base, 0x2000, 0x6b));
     expect_success(VirtualProtect(base, 0x2000, PAGE_NOACCESS, &old));
     expect_success(VirtualProtect(base, 0x2000, PAGE_READWRITE, &old));
     assert_int_equal(old, PAGE_NOACCESS);
-    assert_true(conf_all_bytes(base, 0x2000, 0x6b));
+    assert_true(all_bytes(base, 0x2000, 0x6b));
     release(base);
 }
 

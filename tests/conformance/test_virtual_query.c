@@ -21,7 +21,7 @@ static void test_returns_size_of_structure(void **state)
                      sizeof(MEMORY_BASIC_INFORMATION));
     /* A larger buffer still gets one structure; the bytes after it are untouched. */
     assert_int_equal(VirtualQuery(base, &info[0], sizeof(info)), sizeof(MEMORY_BASIC_INFORMATION));
-    assert_true(conf_all_bytes(&info[1], sizeof(info[1]), 0x5a));
+    assert_true(all_bytes(&info[1], sizeof(info[1]), 0x5a));
     assert_int_equal(sizeof(MEMORY_BASIC_INFORMATION), sizeof(void *) == 8 ? 48 : 28);
     release(base);
 }
@@ -40,7 +40,7 @@ static void test_short_length_fails_with_bad_length(void **state)
     memset(&info, 0x5a, sizeof(info));
     SetLastError(CONF_POISON);
     expect_failure_with(VirtualQuery(base, &info, sizeof(info) - 1) == 0, ERROR_BAD_LENGTH);
-    assert_true(conf_all_bytes(&info, sizeof(info), 0x5a));
+    assert_true(all_bytes(&info, sizeof(info), 0x5a));
     SetLastError(CONF_POISON);
     expect_failure_with(VirtualQuery(base, &info, 0) == 0, ERROR_BAD_LENGTH);
     release(base);

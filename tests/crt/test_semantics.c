@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/check.h"
 #include "../support/cmocka_all.h"
 
 #define TOO_BIG_SPAN ((size_t)1 << 14)
@@ -21,14 +22,6 @@ static void expect_enomem_null(void *result)
     assert_int_equal(errno, ENOMEM);
 }
 
-static bool all_bytes(const void *block, unsigned char value, size_t size)
-{
-    const unsigned char *bytes = block;
-    for (size_t i = 0; i < size; i++)
-        if (bytes[i] != value)
-            return false;
-    return true;
-}
 
 /* ---- malloc, free --------------------------------------------------------------------- */
 
@@ -144,7 +137,7 @@ static void test_calloc_zeroes_reused_memory(void **state)
         strata_free(dirty);
         unsigned char *clean = strata_calloc(size, 1);
         assert_non_null(clean);
-        assert_true(all_bytes(clean, 0, size));
+        assert_true(all_bytes(clean, size, 0));
         strata_free(clean);
     }
     void *zero = strata_calloc(0, 16);
@@ -184,7 +177,7 @@ static void test_realloc_keeps_contents_across_every_tier(void **state)
         block = strata_realloc(block, sizes[i]);
         assert_non_null(block);
         size_t common = kept < sizes[i] ? kept : sizes[i];
-        assert_true(all_bytes(block, 0x11, common));
+        assert_true(all_bytes(block, common, 0x11));
         memset(block, 0x11, sizes[i]);
         kept = sizes[i];
     }
@@ -200,7 +193,7 @@ static void test_failed_realloc_leaves_the_block_intact(void **state)
     expect_enomem_null(strata_realloc(block, SIZE_MAX - 8));
     expect_enomem_null(strata_realloc(block, (size_t)PTRDIFF_MAX));
     assert_true(strata_heap_validate(strata_crt_heap(), 0, block));
-    assert_true(all_bytes(block, 0x42, 300));
+    assert_true(all_bytes(block, 300, 0x42));
     assert_int_equal(strata__msize(block), 300);
     strata_free(block);
 }
@@ -213,10 +206,10 @@ static void test_reallocarray_overflow_leaves_the_block_intact(void **state)
     memset(block, 0x24, 100);
     errno = 0;
     expect_enomem_null(strata_reallocarray(block, SIZE_MAX / 2, 3));
-    assert_true(all_bytes(block, 0x24, 100));
+    assert_true(all_bytes(block, 100, 0x24));
     block = strata_reallocarray(block, 20, 10);
     assert_non_null(block);
-    assert_true(all_bytes(block, 0x24, 100));
+    assert_true(all_bytes(block, 100, 0x24));
     strata_free(block);
 }
 
@@ -313,21 +306,21 @@ static void test_aligned_realloc_keeps_alignment_and_contents(void **state)
         block = strata__aligned_realloc(block, size, 256);
         assert_non_null(block);
         assert_int_equal((uintptr_t)block % 256, 0);
-        assert_true(all_bytes(block, 0x5A, 100));
+        assert_true(all_bytes(block, 100, 0x5A));
         assert_int_equal(strata__aligned_msize(block, 256, 0), size);
     }
     errno = 0;
     assert_null(strata__aligned_realloc(block, SIZE_MAX - 4, 256));
     assert_int_equal(errno, ENOMEM);
-    assert_true(all_bytes(block, 0x5A, 100));
+    assert_true(all_bytes(block, 100, 0x5A));
     assert_null(strata__aligned_realloc(block, 0, 256)); /* frees */
     block = strata__aligned_recalloc(NULL, 10, 10, 64);
-    assert_true(all_bytes(block, 0, 100));
+    assert_true(all_bytes(block, 100, 0));
     memset(block, 0x33, 100);
     block = strata__aligned_recalloc(block, 30, 10, 64);
     assert_int_equal((uintptr_t)block % 64, 0);
-    assert_true(all_bytes(block, 0x33, 100));
-    assert_true(all_bytes(block + 100, 0, 200));
+    assert_true(all_bytes(block, 100, 0x33));
+    assert_true(all_bytes(block + 100, 200, 0));
     strata__aligned_free(block);
     strata__aligned_free(NULL);
     errno = 0;
@@ -363,7 +356,7 @@ static void test_expand_never_moves(void **state)
         assert_int_equal(errno, ENOMEM);
     else
         assert_ptr_equal(result, block);
-    assert_true(all_bytes(block, 0x19, 20000));
+    assert_true(all_bytes(block, 20000, 0x19));
     errno = 0;
     assert_null(strata__expand(NULL, 10));
     assert_int_equal(errno, EINVAL);
@@ -374,16 +367,16 @@ static void test_recalloc_zeroes_past_the_old_size(void **state)
 {
     (void)state;
     unsigned char *block = strata__recalloc(NULL, 4, 25);
-    assert_true(all_bytes(block, 0, 100));
+    assert_true(all_bytes(block, 100, 0));
     memset(block, 0x61, 100);
     block = strata__recalloc(block, 100, 100);
     assert_non_null(block);
-    assert_true(all_bytes(block, 0x61, 100));
-    assert_true(all_bytes(block + 100, 0, 9900));
+    assert_true(all_bytes(block, 100, 0x61));
+    assert_true(all_bytes(block + 100, 9900, 0));
     errno = 0;
     assert_null(strata__recalloc(block, SIZE_MAX, 3));
     assert_int_equal(errno, ENOMEM);
-    assert_true(all_bytes(block, 0x61, 100));
+    assert_true(all_bytes(block, 100, 0x61));
     assert_null(strata__recalloc(block, 0, 5)); /* frees */
 }
 

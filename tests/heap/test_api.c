@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/check.h"
 #include "../support/child.h"
 #include "../support/cmocka_all.h"
 
@@ -27,14 +28,6 @@ static strata_heap *new_heap(uint32_t flags, size_t initial, size_t maximum)
     return heap;
 }
 
-static bool all_bytes(const void *block, unsigned char value, size_t size)
-{
-    const unsigned char *bytes = block;
-    for (size_t i = 0; i < size; i++)
-        if (bytes[i] != value)
-            return false;
-    return true;
-}
 
 /* ---- Create, destroy, list ---------------------------------------------- */
 static void test_heap_base_is_64k_aligned_and_growable_without_maximum(void **state)
@@ -111,7 +104,7 @@ static void test_every_size_is_exact_aligned_and_usable(void **state)
         assert_true(strata_heap_validate(heap, 0, blocks[i]));
     }
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        assert_true(all_bytes(blocks[i], (unsigned char)i, sizes[i]));
+        assert_true(all_bytes(blocks[i], sizes[i], (unsigned char)i));
         assert_true(strata_heap_free(heap, 0, blocks[i]));
     }
     assert_true(strata_heap_validate(heap, 0, NULL));
@@ -156,7 +149,7 @@ static void test_zero_memory_clears_reused_blocks_of_every_tier(void **state)
         assert_true(strata_heap_free(heap, 0, dirty));
         void *clean = strata_heap_alloc(heap, STRATA_HEAP_ZERO_MEMORY, sizes[i]);
         assert_non_null(clean);
-        assert_true(all_bytes(clean, 0, sizes[i]));
+        assert_true(all_bytes(clean, sizes[i], 0));
         assert_true(strata_heap_free(heap, 0, clean));
     }
     assert_status(strata_heap_destroy(heap), STRATA_OK);
@@ -181,7 +174,7 @@ static void test_large_blocks_are_64_but_not_128_aligned_and_counted(void **stat
     assert_true(stats.committed_bytes >= LARGE);
     void *again = strata_heap_alloc(heap, STRATA_HEAP_ZERO_MEMORY, LARGE + 100);
     assert_ptr_equal(again, large);
-    assert_true(all_bytes(again, 0, LARGE + 100));
+    assert_true(all_bytes(again, LARGE + 100, 0));
     assert_true(strata_heap_free(heap, 0, again));
     strata_heap_compact(heap, 0);
     assert_status(strata_heap_get_stats(heap, &stats), STRATA_OK);
@@ -198,11 +191,11 @@ static void test_large_block_realloc_grows_in_place_when_it_can(void **state)
     /* Outgrown once: moved into a reservation with room to grow. */
     char *moved = strata_heap_realloc(heap, 0, block, 2 * LARGE);
     assert_non_null(moved);
-    assert_true(all_bytes(moved, 0x2B, LARGE));
+    assert_true(all_bytes(moved, LARGE, 0x2B));
     char *grown = strata_heap_realloc(heap, 0, moved, 3 * LARGE);
     assert_ptr_equal(grown, moved);
     assert_int_equal(strata_heap_size(heap, 0, grown), 3 * LARGE);
-    assert_true(all_bytes(grown, 0x2B, LARGE));
+    assert_true(all_bytes(grown, LARGE, 0x2B));
     memset(grown, 0x2C, 3 * LARGE);
     /* HEAP_REALLOC_IN_PLACE_ONLY keeps Windows' rule: no new commit after a shrink. */
     assert_ptr_equal(strata_heap_realloc(heap, STRATA_HEAP_REALLOC_IN_PLACE_ONLY, grown, 2 * LARGE), grown);
@@ -222,13 +215,13 @@ static void test_realloc_growth_moves_to_where_the_block_can_keep_growing(void *
     memset(block, 0x3C, 3000);
     char *moved = strata_heap_realloc(heap, 0, block, 6000);
     assert_non_null(moved);
-    assert_true(all_bytes(moved, 0x3C, 3000));
+    assert_true(all_bytes(moved, 3000, 0x3C));
     /* ...where it grows in place. */
     assert_ptr_equal(strata_heap_realloc(heap, STRATA_HEAP_REALLOC_IN_PLACE_ONLY, moved, 60000), moved);
     /* Past the large threshold it gets four times its size to grow into. */
     char *large = strata_heap_realloc(heap, 0, moved, LARGE + 1000);
     assert_non_null(large);
-    assert_true(all_bytes(large, 0x3C, 3000));
+    assert_true(all_bytes(large, 3000, 0x3C));
     assert_ptr_equal(strata_heap_realloc(heap, 0, large, 3 * LARGE), large);
     assert_int_equal(strata_heap_size(heap, 0, large), 3 * LARGE);
     /* Freed, it is cached, and the next block realloc grows past the
@@ -238,7 +231,7 @@ static void test_realloc_growth_moves_to_where_the_block_can_keep_growing(void *
     memset(next, 0x3D, 60000);
     char *again = strata_heap_realloc(heap, 0, next, LARGE + 1000);
     assert_ptr_equal(again, large);
-    assert_true(all_bytes(again, 0x3D, 60000));
+    assert_true(all_bytes(again, 60000, 0x3D));
     assert_ptr_equal(strata_heap_realloc(heap, 0, again, 3 * LARGE), again);
     assert_true(strata_heap_validate(heap, 0, NULL));
     assert_status(strata_heap_destroy(heap), STRATA_OK);
@@ -303,7 +296,7 @@ static void test_segments_grow_beyond_the_first(void **state)
     assert_status(strata_heap_get_stats(heap, &stats), STRATA_OK);
     assert_true(stats.segments >= 3);
     for (int i = 0; i < COUNT; i++) {
-        assert_true(all_bytes(blocks[i], (unsigned char)(i & 0xFF), 40000));
+        assert_true(all_bytes(blocks[i], 40000, (unsigned char)(i & 0xFF)));
         assert_int_equal(strata_heap_size(heap, 0, blocks[i]), 40000 + (size_t)i);
     }
     for (int i = 0; i < COUNT; i += 2)
@@ -380,7 +373,7 @@ static void test_realloc_keeps_contents_across_every_tier(void **state)
         for (size_t k = 1; k < kept; k++)
             assert_int_equal(moved[k], (unsigned char)(k * 7));
         if (steps[i] > size)
-            assert_true(all_bytes(moved + size, 0, steps[i] - size));
+            assert_true(all_bytes(moved + size, steps[i] - size, 0));
         for (size_t k = 1; k < steps[i]; k++)
             moved[k] = (unsigned char)(k * 7);
         block = moved;
@@ -676,7 +669,7 @@ static void test_aligned_blocks_of_every_tier_are_sized_validated_and_freed(void
             assert_int_equal(strata_heap_size(heap, 0, block), size);
             assert_true(strata_heap_usable_size(heap, block) >= size);
             assert_true(strata_heap_validate(heap, 0, block));
-            assert_true(all_bytes(block, 0, size));
+            assert_true(all_bytes(block, size, 0));
             memset(block, 0x6A, size);
             assert_true(strata_heap_validate(heap, 0, NULL));
             assert_true(strata_heap_free(heap, 0, block));
@@ -712,13 +705,13 @@ static void test_aligned_block_realloc_keeps_contents_and_alignment_in_place(voi
     assert_ptr_equal(strata_heap_realloc(heap, 0, block, 600), block);
     assert_int_equal(strata_heap_size(heap, 0, block), 600);
     assert_ptr_equal(strata_heap_realloc(heap, STRATA_HEAP_REALLOC_IN_PLACE_ONLY | STRATA_HEAP_ZERO_MEMORY, block, 900), block);
-    assert_true(all_bytes(block, 0x21, 600));
-    assert_true(all_bytes(block + 600, 0, 300));
+    assert_true(all_bytes(block, 600, 0x21));
+    assert_true(all_bytes(block + 600, 300, 0));
     /* Growing far moves it to an ordinary block with the contents. */
     char *moved = strata_heap_realloc(heap, 0, block, 100000);
     assert_non_null(moved);
     assert_int_equal(strata_heap_size(heap, 0, moved), 100000);
-    assert_true(all_bytes(moved, 0x21, 600));
+    assert_true(all_bytes(moved, 600, 0x21));
     assert_false(strata_heap_validate(heap, 0, block));
     assert_true(strata_heap_free(heap, 0, moved));
     assert_true(strata_heap_validate(heap, 0, NULL));

@@ -14,17 +14,10 @@
 #include <string.h>
 
 #include "../fakes/fake_vmm.h"
+#include "../support/check.h"
 #include "../support/cmocka_all.h"
 #include "../support/thread.h"
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
 
 #define THREADS 8
 #define MAILBOX 256 /* blocks in flight from one thread to the next */
@@ -324,14 +317,21 @@ static void allocate_then_wait(void *argument)
     wait_for_step(s, 2);
 }
 
+/* A new heap, and a thread that has taken a part of it and a block from it
+ * and now waits for step 2. */
+static void start_thread_holding_a_block(stepper *s, test_thread *thread)
+{
+    assert_status(strata_heap_create(NULL, 0, 0, 0, &s->heap), STRATA_OK);
+    assert_true(test_thread_start(thread, allocate_then_wait, s));
+    wait_for_step(s, 1);
+}
+
 static void test_thread_exits_while_another_holds_the_heap_lock(void **state)
 {
     (void)state;
     stepper s = {0};
-    assert_status(strata_heap_create(NULL, 0, 0, 0, &s.heap), STRATA_OK);
     test_thread thread;
-    assert_true(test_thread_start(&thread, allocate_then_wait, &s));
-    wait_for_step(&s, 1);
+    start_thread_holding_a_block(&s, &thread);
 
     /* The holder of the lock joins the thread: its exit must not wait for the lock. */
     assert_true(strata_heap_lock(s.heap));
@@ -354,10 +354,8 @@ static void test_thread_exits_after_its_heap_was_destroyed(void **state)
 {
     (void)state;
     stepper s = {0};
-    assert_status(strata_heap_create(NULL, 0, 0, 0, &s.heap), STRATA_OK);
     test_thread thread;
-    assert_true(test_thread_start(&thread, allocate_then_wait, &s));
-    wait_for_step(&s, 1);
+    start_thread_holding_a_block(&s, &thread);
     assert_status(strata_heap_destroy(s.heap), STRATA_OK);
 
     /* A new heap may take the destroyed one's slot; the exiting thread's

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/check.h"
 #include "../support/child.h"
 #include "../support/cmocka_all.h"
 
@@ -21,15 +22,6 @@ static bool is_power_of_two(size_t value)
     return value != 0 && (value & (value - 1)) == 0;
 }
 
-static bool all_bytes_are(const unsigned char *bytes, size_t size, unsigned char value)
-{
-    for (size_t i = 0; i < size; i++) {
-        if (bytes[i] != value) {
-            return false;
-        }
-    }
-    return true;
-}
 
 /* Reserves `pages` pages and commits the first `committed` of them read-write. */
 static unsigned char *reserve_and_commit(size_t pages, size_t committed)
@@ -80,9 +72,9 @@ static void test_commit_gives_zeroed_writable_pages(void **state)
     (void)state;
     size_t size = 4 * page_size();
     unsigned char *base = reserve_and_commit(16, 4);
-    assert_true(all_bytes_are(base, size, 0));
+    assert_true(all_bytes(base, size, 0));
     memset(base, 0xA5, size);
-    assert_true(all_bytes_are(base, size, 0xA5));
+    assert_true(all_bytes(base, size, 0xA5));
     assert_status(strata_platform_release(base, 16 * page_size()), STRATA_OK);
 }
 
@@ -94,8 +86,8 @@ static void test_recommit_keeps_contents(void **state)
     /* Commit a range that overlaps the committed pages and adds new ones. */
     assert_status(strata_platform_commit(base, 4 * page_size(), STRATA_ACCESS_READ | STRATA_ACCESS_WRITE),
                   STRATA_OK);
-    assert_true(all_bytes_are(base, 2 * page_size(), 0x3C));
-    assert_true(all_bytes_are(base + 2 * page_size(), 2 * page_size(), 0));
+    assert_true(all_bytes(base, 2 * page_size(), 0x3C));
+    assert_true(all_bytes(base + 2 * page_size(), 2 * page_size(), 0));
     assert_status(strata_platform_release(base, 4 * page_size()), STRATA_OK);
 }
 
@@ -110,9 +102,9 @@ static void test_decommitted_pages_read_zero_after_recommit(void **state)
     assert_status(strata_platform_decommit(middle, 4 * page_size()), STRATA_OK);
     assert_status(strata_platform_commit(middle, 4 * page_size(), STRATA_ACCESS_READ | STRATA_ACCESS_WRITE),
                   STRATA_OK);
-    assert_true(all_bytes_are(middle, 4 * page_size(), 0));
-    assert_true(all_bytes_are(base, 2 * page_size(), 0xEE));
-    assert_true(all_bytes_are(base + 6 * page_size(), 2 * page_size(), 0xEE));
+    assert_true(all_bytes(middle, 4 * page_size(), 0));
+    assert_true(all_bytes(base, 2 * page_size(), 0xEE));
+    assert_true(all_bytes(base + 6 * page_size(), 2 * page_size(), 0xEE));
     assert_status(strata_platform_release(base, size), STRATA_OK);
 }
 
@@ -136,7 +128,7 @@ static void test_reset_keeps_pages_usable(void **state)
         assert_true(base[i] == 0x77 || base[i] == 0);
     }
     memset(base, 0x11, size);
-    assert_true(all_bytes_are(base, size, 0x11));
+    assert_true(all_bytes(base, size, 0x11));
     assert_status(strata_platform_release(base, size), STRATA_OK);
 }
 

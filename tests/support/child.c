@@ -14,16 +14,9 @@
 
 /* Under memcheck an expected fault on a reserved page is also an invalid
  * access; the child stops error reporting so that it counts only as a fault. */
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
+#include "check.h" /* RUNNING_ON_VALGRIND, and valgrind.h where there is one */
 #ifndef VALGRIND_DISABLE_ERROR_REPORTING
 #define VALGRIND_DISABLE_ERROR_REPORTING
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
 #endif
 
 static const child_scenario *registered;

@@ -1,0 +1,32 @@
+/*
+ * tests/support/check.h — small checks every test suite uses: whether a
+ * range of memory holds one byte value, and whether the test runs under
+ * Valgrind (which runs threads one at a time and delivers faults with
+ * addresses of its own, so some tests do less or expect differently).
+ */
+#ifndef STRATA_TEST_CHECK_H
+#define STRATA_TEST_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+/* True when all `size` bytes at `address` equal `value`. */
+static inline bool all_bytes(const void *address, size_t size, unsigned char value)
+{
+    const unsigned char *bytes = (const unsigned char *)address;
+    for (size_t i = 0; i < size; i++)
+        if (bytes[i] != value)
+            return false;
+    return true;
+}
+
+#endif
