@@ -15,29 +15,71 @@
 #include "internal.h"
 
 #define SIZE_PREV_FREE 1u
+#define SIDE_ALIGN ((size_t)4096) /* large side tables start on a page, to be committed on their own */
+#define SIDE_LAZY_MIN ((size_t)64 << 10)
 #define COMMIT_STEP ((size_t)64 << 10)
 #define PURGE_MARK ((size_t)1 << 20)      /* a top free block this large is purged… */
 #define PURGE_KEEP ((size_t)64 << 10)     /* …down to this much… */
 #define PURGE_DELAY_NS 500000000ull       /* …once it has stayed free this long */
 
 /* ---- Encoded words -------------------------------------------------------- */
-static inline uint64_t size_read(const strata_heap *heap, const char *data)
+/* A block's two words: the size word (raw: bytes | flags), encoded with
+ * size_secret and the address, and the header, whose mac covers the size
+ * word. Every read checks both and ends the process on a mismatch, so a
+ * size is never trusted for coalescing, splitting or realloc unchecked. */
+typedef struct back_words {
+    uint64_t size_word;
+    unsigned tag;
+    uint32_t value; /* requested size (busy blocks), page index + 1 (pages) */
+} back_words;
+
+static bool words_peek(const strata_heap *heap, const char *data, back_words *words)
 {
-    return ((const uint64_t *)(const void *)data)[-2] ^ heap->size_secret ^ (uint64_t)(uintptr_t)data;
+    uint64_t size_word = peek_word(data - 16) ^ heap->size_secret ^ (uint64_t)(uintptr_t)data;
+    uint64_t raw = hdr_peek(heap, data);
+    words->size_word = size_word;
+    words->tag = hdr_tag(raw);
+    words->value = hdr_value(raw);
+    return (words->tag == TAG_BACK_BUSY || words->tag == TAG_BACK_FREE || words->tag == TAG_INTERNAL) &&
+           hdr_is(heap, data, raw, words->tag, size_word);
 }
-static inline void size_write(const strata_heap *heap, char *data, uint64_t value)
+static back_words words_read(const strata_heap *heap, const char *data)
+{
+    back_words words;
+    if (UNLIKELY(!words_peek(heap, data, &words)))
+        heap_corruption(heap, data, "block header corrupted");
+    return words;
+}
+static void words_write(const strata_heap *heap, char *data, uint64_t size_word, unsigned tag, uint32_t value)
 {
     VG_OPEN(data - 16, 16);
-    ((uint64_t *)(void *)data)[-2] = value ^ heap->size_secret ^ (uint64_t)(uintptr_t)data;
+    ((uint64_t *)(void *)data)[-2] = size_word ^ heap->size_secret ^ (uint64_t)(uintptr_t)data;
+    hdr_write(heap, data, tag, value, size_word);
+}
+/* The words of a block absorbed by a neighbour: cleared, so that a stale
+ * pointer to it is never taken for a block again. */
+static void words_clear(char *data)
+{
+    VG_OPEN(data - 16, 16);
+    memset(data - 16, 0, 16);
+}
+static inline uint64_t size_read(const strata_heap *heap, const char *data)
+{
+    return words_read(heap, data).size_word;
 }
 static inline size_t bytes_of(const strata_heap *heap, const char *data)
 {
     return (size_t)(size_read(heap, data) & ~(uint64_t)15);
 }
-static inline size_t bytes_peek(const strata_heap *heap, const char *data)
+static inline bool is_free_block(const strata_heap *heap, const char *data)
 {
-    uint64_t word = peek_word(data - 16) ^ heap->size_secret ^ (uint64_t)(uintptr_t)data;
-    return (size_t)(word & ~(uint64_t)15);
+    return words_read(heap, data).tag == TAG_BACK_FREE;
+}
+/* A new size word for `data`, its tag and value kept. */
+static void size_write(const strata_heap *heap, char *data, uint64_t size_word)
+{
+    back_words words = words_read(heap, data);
+    words_write(heap, data, size_word, words.tag, words.value);
 }
 static inline size_t footer_read(const strata_heap *heap, const char *footer)
 {
@@ -191,9 +233,9 @@ static void set_prev_free(const strata_heap *heap, segment *seg, char *data, boo
     char *next = next_of(heap, seg, data);
     if (next == NULL)
         return;
-    uint64_t word = size_read(heap, next);
-    word = prev_free ? (word | SIZE_PREV_FREE) : (word & ~(uint64_t)SIZE_PREV_FREE);
-    size_write(heap, next, word);
+    back_words words = words_read(heap, next);
+    uint64_t word = prev_free ? (words.size_word | SIZE_PREV_FREE) : (words.size_word & ~(uint64_t)SIZE_PREV_FREE);
+    words_write(heap, next, word, words.tag, words.value);
 }
 
 /* Write a free block (its predecessor is busy: free blocks are coalesced).
@@ -201,27 +243,81 @@ static void set_prev_free(const strata_heap *heap, segment *seg, char *data, boo
  * read one, and writing it would touch a far page on every split of the top. */
 static void make_free(strata_heap *heap, segment *seg, char *data, size_t bytes)
 {
-    size_write(heap, data, bytes);
-    hdr_write(heap, data, hdr_make(TAG_BACK_FREE, 0, 0));
+    words_write(heap, data, bytes, TAG_BACK_FREE, 0);
     if (data - 16 + bytes < committed_end(seg)) {
         footer_write(heap, data - 16 + bytes - 8, bytes);
         set_prev_free(heap, seg, data, true);
     }
 }
 
-size_t back_segment_metadata(bool first, bool growable, unsigned pages);
-size_t back_segment_metadata(bool first, bool growable, unsigned pages)
+/* Where a segment's metadata goes, after the segment (or heap) itself:
+ * page descriptors, the unit map, the segment table (a growable heap's
+ * first segment), the side tables; then the block area. */
+typedef struct segment_layout {
+    size_t unit_map, table, side, area;
+} segment_layout;
+
+static segment_layout layout_of(size_t units, unsigned pages, uint32_t side_slots, bool with_table)
 {
-    size_t offset = PAGES_OFFSET + (size_t)pages * sizeof(front_page);
-    if (first && growable)
-        offset += (size_t)SEGMENT_TABLE_SLOTS * sizeof(uintptr_t);
-    return align_up(offset, 16);
+    segment_layout layout;
+    layout.unit_map = PAGES_OFFSET + (size_t)pages * sizeof(front_page);
+    size_t end = layout.unit_map + units * sizeof(uint16_t);
+    layout.table = align_up(end, 16);
+    if (with_table)
+        end = layout.table + (size_t)SEGMENT_TABLE_SLOTS * sizeof(uintptr_t);
+    size_t side_bytes = (size_t)pages * side_slots * sizeof(uint32_t);
+    layout.side = align_up(end, side_bytes >= SIDE_LAZY_MIN ? SIDE_ALIGN : 64);
+    end = layout.side + side_bytes;
+    layout.area = align_up(end, 16);
+    return layout;
+}
+
+/* The offset of a segment's block area (see layout_of). */
+size_t back_segment_metadata(size_t units, unsigned pages, uint32_t side_slots, bool with_table)
+{
+    return layout_of(units, pages, side_slots, with_table).area;
+}
+
+/* A new segment's first commit, [0, commit): all of it for a fixed heap;
+ * for a growable heap all but the side tables, which are committed as
+ * pages are made (front_page_new), since most segments hold few pages.
+ * Returns the bytes committed, 0 when the VMM refuses. */
+size_t back_segment_commit(const strata_vmm *vmm, char *base, size_t units, unsigned pages, uint32_t side_slots,
+                           bool growable, bool with_table, size_t commit)
+{
+    segment_layout layout = layout_of(units, pages, side_slots, with_table);
+    size_t side_end = align_up(layout.side + (size_t)pages * side_slots * sizeof(uint32_t), vmm->page_size);
+    if (!growable || layout.side % vmm->page_size != 0 || side_end > layout.area)
+        return vmm->commit(vmm->context, base, commit) == STRATA_OK ? commit : 0;
+    if (vmm->commit(vmm->context, base, layout.side) != STRATA_OK)
+        return 0;
+    if (vmm->commit(vmm->context, base + side_end, commit - side_end) != STRATA_OK) {
+        vmm->decommit(vmm->context, base, layout.side);
+        return 0;
+    }
+    return commit - (side_end - layout.side);
+}
+
+/* Commit the side tables of seg's pages up to page `index`. */
+bool back_side_commit(strata_heap *heap, segment *seg, unsigned index)
+{
+    size_t need = align_up((size_t)(index + 1) * heap->side_slots * sizeof(uint32_t), heap->vmm->page_size);
+    if (need <= seg->side_committed)
+        return true;
+    char *start = (char *)seg->side + seg->side_committed;
+    if (heap->vmm->commit(heap->vmm->context, start, need - seg->side_committed) != STRATA_OK)
+        return false;
+    heap_count_commit(heap, (ptrdiff_t)(need - seg->side_committed));
+    seg->side_committed = need;
+    return true;
 }
 
 strata_status back_segment_init(strata_heap *heap, segment *seg, size_t size, size_t metadata,
                                 size_t initial_commit, unsigned pages)
 {
     bool first = seg == &heap->first;
+    bool with_table = first && (heap->flags & STRATA_HEAP_GROWABLE);
+    segment_layout layout = layout_of(size >> heap->unit_shift, pages, heap->side_slots, with_table);
     seg->check = SEGMENT_MAGIC ^ heap->secret ^ (uint64_t)(uintptr_t)seg;
     seg->heap = heap;
     seg->next = NULL;
@@ -232,18 +328,25 @@ strata_status back_segment_init(strata_heap *heap, segment *seg, size_t size, si
     seg->pages = page_at(seg, 0);
     seg->page_capacity = pages;
     memset(seg->pages, 0, (size_t)pages * sizeof(front_page));
-    for (unsigned i = 0; i < pages; i++) {
+    for (unsigned i = 0; i < pages; i++)
         seg->pages[i].index = (uint16_t)i;
-        seg->pages[i].busy_key = hdr_make(TAG_FRONT_BUSY, 0, i) ^ heap->secret;
-    }
-    if (first && (heap->flags & STRATA_HEAP_GROWABLE))
-        heap->segment_table = (uintptr_t *)(void *)((char *)seg->pages + (size_t)pages * sizeof(front_page));
+    seg->unit_pages = (uint16_t *)(void *)((char *)seg + layout.unit_map);
+    memset(seg->unit_pages, 0, (size >> heap->unit_shift) * sizeof(uint16_t));
+    seg->side = (uint32_t *)(void *)((char *)seg + layout.side);
+    seg->side_bytes = align_up((size_t)pages * heap->side_slots * sizeof(uint32_t), heap->vmm->page_size);
+    bool lazy = (heap->flags & STRATA_HEAP_GROWABLE) && layout.side % heap->vmm->page_size == 0 &&
+                layout.side + seg->side_bytes <= layout.area;
+    seg->side_committed = lazy ? 0 : seg->side_bytes;
+    if (with_table)
+        heap->segment_table = (uintptr_t *)(void *)((char *)seg + layout.table);
     char *data = (char *)seg + metadata + 16;
     make_free(heap, seg, data, initial_commit - metadata);
     bin_insert(heap, data, initial_commit - metadata);
     seg->tail = data;
     if (!first)
         table_insert(heap, (uintptr_t)seg);
+    if (heap->flags & STRATA_HEAP_GROWABLE)
+        heap_segment_map_set(seg, true);
     seg->index = heap->segment_count++;
     if (heap->last_segment != NULL)
         heap->last_segment->next = seg;
@@ -266,7 +369,7 @@ static bool extend_segment(strata_heap *heap, segment *seg, size_t extra)
         return false;
     heap_count_commit(heap, (ptrdiff_t)grow);
     char *tail = seg->tail;
-    if (hdr_is(hdr_read(heap, tail), TAG_BACK_FREE)) {
+    if (is_free_block(heap, tail)) {
         size_t bytes = bytes_of(heap, tail);
         bin_remove(heap, tail, bytes);
         __atomic_store_n(&seg->committed_end, seg->committed_end + grow, __ATOMIC_RELEASE);
@@ -285,7 +388,7 @@ static bool extend_segment(strata_heap *heap, segment *seg, size_t extra)
 static char *back_grow(strata_heap *heap, size_t need)
 {
     for (segment *seg = &heap->first; seg != NULL; seg = seg->next) {
-        size_t tail_free = hdr_is(hdr_read(heap, seg->tail), TAG_BACK_FREE) ? bytes_of(heap, seg->tail) : 0;
+        size_t tail_free = is_free_block(heap, seg->tail) ? bytes_of(heap, seg->tail) : 0;
         if (seg->committed_end < seg->size && tail_free + (seg->size - seg->committed_end) >= need &&
             extend_segment(heap, seg, need - tail_free))
             return seg->tail;
@@ -295,7 +398,7 @@ static char *back_grow(strata_heap *heap, size_t need)
     const strata_vmm *vmm = heap->vmm;
     size_t size = heap->segment_size;
     unsigned pages = (unsigned)(size / heap->page_unit);
-    size_t metadata = back_segment_metadata(false, true, pages);
+    size_t metadata = back_segment_metadata(size >> heap->unit_shift, pages, heap->side_slots, false);
     size_t commit = align_up(metadata + need + COMMIT_STEP, vmm->page_size);
     if (commit > size)
         commit = size;
@@ -304,12 +407,18 @@ static char *back_grow(strata_heap *heap, size_t need)
     void *base = NULL;
     if (vmm->reserve(vmm->context, size, size, &base) != STRATA_OK)
         return NULL;
-    if (vmm->commit(vmm->context, base, commit) != STRATA_OK) {
+    if (((uintptr_t)base & (size - 1)) != 0) { /* a vmm that ignores the alignment asked for */
+        vmm->release(vmm->context, base, size);
+        return NULL;
+    }
+    size_t counted = back_segment_commit(vmm, base, size >> heap->unit_shift, pages, heap->side_slots, true, false,
+                                         commit);
+    if (counted == 0) {
         vmm->release(vmm->context, base, size);
         return NULL;
     }
     heap->reserved_bytes += size;
-    heap_count_commit(heap, (ptrdiff_t)commit);
+    heap_count_commit(heap, (ptrdiff_t)counted);
     segment *seg = base;
     back_segment_init(heap, seg, size, metadata, commit, pages);
     return seg->tail;
@@ -345,36 +454,60 @@ void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
         }
         footer_write(heap, block - 16 - 8, rest_bytes);
         VG_OPEN(block - 16, need);
-        size_write(heap, block, need | SIZE_PREV_FREE);
+        words_write(heap, block, need | SIZE_PREV_FREE, tag, (uint32_t)requested);
         set_prev_free(heap, seg, block, false);
-        hdr_write(heap, block, hdr_make(tag, requested, 0));
         return block;
     }
     bin_remove(heap, data, bytes);
     VG_OPEN(data - 16, need);
     if (bytes - need >= MIN_BACK_BLOCK) {
         char *rest = data + need;
-        size_write(heap, data, need);
+        words_write(heap, data, need, tag, (uint32_t)requested);
         make_free(heap, seg, rest, bytes - need);
         bin_insert(heap, rest, bytes - need);
         if (seg->tail == data)
             seg->tail = rest;
     } else {
-        size_write(heap, data, bytes);
+        words_write(heap, data, bytes, tag, (uint32_t)requested);
         set_prev_free(heap, seg, data, false);
     }
-    hdr_write(heap, data, hdr_make(tag, requested, 0));
     segment *tail_seg = seg;
-    if (tail_seg->tail_free_since != 0 && !hdr_is(hdr_read(heap, tail_seg->tail), TAG_BACK_FREE))
+    if (tail_seg->tail_free_since != 0 && !is_free_block(heap, tail_seg->tail))
         tail_seg->tail_free_since = 0;
     return data;
+}
+
+/* A block for a front page of `bytes` (whole page units): its data starts
+ * on a unit boundary and the block ends on one, so every unit it covers is
+ * the page's alone and a slot's page follows from the slot's address. */
+char *back_alloc_page(strata_heap *heap, size_t bytes)
+{
+    size_t unit = heap->page_unit;
+    char *data = back_alloc(heap, bytes + unit + MIN_BACK_BLOCK - 16, TAG_INTERNAL, 0);
+    if (data == NULL)
+        return NULL;
+    segment *seg = segment_of(heap, data);
+    char *aligned = (char *)align_up((uintptr_t)data, unit);
+    if (aligned != data && (size_t)(aligned - data) < MIN_BACK_BLOCK)
+        aligned += unit;
+    if (aligned != data) { /* what lies before the boundary goes back as a block of its own */
+        back_words words = words_read(heap, data);
+        size_t before = (size_t)(aligned - data);
+        words_write(heap, aligned, (words.size_word & ~(uint64_t)15) - before, TAG_INTERNAL, 0);
+        words_write(heap, data, before | (words.size_word & SIZE_PREV_FREE), TAG_BACK_BUSY, 0);
+        if (seg->tail == data)
+            seg->tail = aligned;
+        back_free(heap, data);
+    }
+    back_resize_in_place(heap, aligned, bytes - 16); /* a shrink: always in place */
+    return aligned;
 }
 
 /* Decommit the free top of a segment down to `keep` bytes of it. */
 static size_t trim_segment(strata_heap *heap, segment *seg, size_t keep)
 {
     char *tail = seg->tail;
-    if (!hdr_is(hdr_read(heap, tail), TAG_BACK_FREE))
+    if (!is_free_block(heap, tail))
         return 0;
     size_t bytes = bytes_of(heap, tail);
     size_t start = (size_t)(tail - 16 - (char *)seg);
@@ -400,9 +533,10 @@ void back_free(strata_heap *heap, char *data)
     size_t bytes = (size_t)(word & ~(uint64_t)15);
     bool is_tail = seg->tail == data;
     char *next = next_of(heap, seg, data);
-    if (next != NULL && hdr_is(hdr_read(heap, next), TAG_BACK_FREE)) {
+    if (next != NULL && is_free_block(heap, next)) {
         size_t next_bytes = bytes_of(heap, next);
         bin_remove(heap, next, next_bytes);
+        words_clear(next);
         bytes += next_bytes;
         is_tail = is_tail || seg->tail == next;
     }
@@ -410,9 +544,10 @@ void back_free(strata_heap *heap, char *data)
         size_t prev_bytes = footer_read(heap, data - 24);
         char *prev = data - prev_bytes;
         if (prev_bytes < MIN_BACK_BLOCK || (prev_bytes & 15) || prev - 16 < (char *)seg + seg->area_start ||
-            !hdr_is(hdr_read(heap, prev), TAG_BACK_FREE) || bytes_of(heap, prev) != prev_bytes)
-            heap_corruption(heap, data, "boundary tag corrupted");
+            !is_free_block(heap, prev) || bytes_of(heap, prev) != prev_bytes)
+            heap_corruption(heap, data, "block header corrupted");
         bin_remove(heap, prev, prev_bytes);
+        words_clear(data);
         bytes += prev_bytes;
         data = prev;
     }
@@ -441,7 +576,7 @@ bool back_resize_in_place(strata_heap *heap, char *data, size_t size)
     size_t bytes = (size_t)(word & ~(uint64_t)15);
     if (need > bytes) {
         char *next = next_of(heap, seg, data);
-        size_t next_free = next != NULL && hdr_is(hdr_read(heap, next), TAG_BACK_FREE) ? bytes_of(heap, next) : 0;
+        size_t next_free = next != NULL && is_free_block(heap, next) ? bytes_of(heap, next) : 0;
         if (bytes + next_free < need) {
             bool at_top = seg->tail == data || (next_free != 0 && seg->tail == next);
             if (!at_top || !extend_segment(heap, seg, need - bytes - next_free))
@@ -450,6 +585,7 @@ bool back_resize_in_place(strata_heap *heap, char *data, size_t size)
             next_free = bytes_of(heap, next);
         }
         bin_remove(heap, next, next_free);
+        words_clear(next);
         if (seg->tail == next)
             seg->tail = data;
         bytes += next_free;
@@ -460,8 +596,7 @@ bool back_resize_in_place(strata_heap *heap, char *data, size_t size)
     if (bytes - need >= MIN_BACK_BLOCK) {
         char *rest = data + need;
         size_write(heap, data, need | (word & SIZE_PREV_FREE));
-        size_write(heap, rest, bytes - need);
-        hdr_write(heap, rest, hdr_make(TAG_BACK_BUSY, 0, 0));
+        words_write(heap, rest, bytes - need, TAG_BACK_BUSY, 0);
         if (seg->tail == data)
             seg->tail = rest;
         back_free(heap, rest);
@@ -495,18 +630,32 @@ bool back_block_check(const strata_heap *heap, const segment *seg, const char *d
     size_t offset = (size_t)(data - (const char *)seg);
     if (offset < seg->area_start + 16 || offset >= seg->committed_end || (offset & 15))
         return false;
-    size_t bytes = bytes_peek(heap, data);
+    back_words words;
+    if (!words_peek(heap, data, &words))
+        return false;
+    size_t bytes = (size_t)(words.size_word & ~(uint64_t)15);
     if (bytes < MIN_BACK_BLOCK || bytes > seg->committed_end - (offset - 16))
         return false;
-    uint64_t raw = hdr_peek(heap, data);
-    if (hdr_is(raw, TAG_BACK_FREE)) {
-        *is_free = true;
-        if (offset - 16 + bytes == seg->committed_end)
-            return true; /* the top block keeps no footer (make_free) */
+    *is_free = words.tag == TAG_BACK_FREE;
+    if (*is_free && offset - 16 + bytes != seg->committed_end) /* the top block keeps no footer (make_free) */
         return footer_read(heap, data - 16 + bytes - 8) == bytes;
-    }
-    *is_free = false;
-    return hdr_is(raw, TAG_BACK_BUSY) || hdr_is(raw, TAG_INTERNAL);
+    return true;
+}
+
+/* The tag and value of a block known to be one (dies if its words fail). */
+unsigned back_block_tag(const strata_heap *heap, const char *data, uint32_t *value)
+{
+    back_words words = words_read(heap, data);
+    if (value != NULL)
+        *value = words.value;
+    return words.tag;
+}
+
+/* A busy block's new value (requested size, or a page's index + 1). */
+void back_set_value(strata_heap *heap, char *data, uint32_t value)
+{
+    back_words words = words_read(heap, data);
+    words_write(heap, data, words.size_word, words.tag, value);
 }
 
 char *back_next_block(const strata_heap *heap, const segment *seg, const char *data)
@@ -545,7 +694,7 @@ long back_bins_validate(const strata_heap *heap)
     return count;
 }
 
-front_page *back_page_take(strata_heap *heap, segment *seg)
+front_page *back_page_take(segment *seg)
 {
     for (uint32_t i = 0; i < seg->page_capacity; i++) {
         if (!seg->pages[i].in_use) {
@@ -553,7 +702,6 @@ front_page *back_page_take(strata_heap *heap, segment *seg)
             uint16_t index = page->index;
             memset(page, 0, sizeof *page);
             page->index = index;
-            page->busy_key = hdr_make(TAG_FRONT_BUSY, 0, index) ^ heap->secret;
             page->in_use = true;
             return page;
         }
@@ -569,15 +717,16 @@ void back_release_segments(strata_heap *heap)
     while (seg != NULL) {
         segment *next = seg->next;
         char *first_block = (char *)seg + seg->area_start + 16;
-        if (seg->tail == first_block && hdr_is(hdr_read(heap, first_block), TAG_BACK_FREE)) {
+        if (seg->tail == first_block && is_free_block(heap, first_block)) {
             bin_remove(heap, first_block, bytes_of(heap, first_block));
             table_remove(heap, (uintptr_t)seg);
+            heap_segment_map_set(seg, false);
             prev->next = next;
             if (heap->last_segment == seg)
                 heap->last_segment = prev;
             heap->segment_count--;
             heap->reserved_bytes -= seg->size;
-            heap_count_commit(heap, -(ptrdiff_t)seg->committed_end);
+            heap_count_commit(heap, -(ptrdiff_t)(seg->committed_end - seg->side_bytes + seg->side_committed));
             VG_OPEN(seg, seg->committed_end);
             heap->vmm->release(heap->vmm->context, seg, seg->size);
         } else {

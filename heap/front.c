@@ -10,11 +10,11 @@
  */
 #include "internal.h"
 
-front_page heap_empty_page; /* a page with nothing free: parts start on it */
+front_page heap_empty_page = {.free = SLOT_END}; /* a page with nothing free: parts start on it */
 
 /* ---- Size classes -------------------------------------------------------- */
 /* Strides 16..128 by 16, then four per power of two up to 32768. A slot is
- * its 8-byte header plus stride-8 bytes of data. */
+ * all data: its state is in the page's side table. */
 size_t class_stride(unsigned class_index)
 {
     if (class_index < 8)
@@ -26,7 +26,7 @@ size_t class_stride(unsigned class_index)
 
 unsigned class_of(size_t size)
 {
-    size_t needed = align_up(size + 8, 16);
+    size_t needed = align_up(size == 0 ? 1 : size, 16);
     if (needed <= 128)
         return (unsigned)(needed / 16 - 1);
     unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)(needed - 1));
@@ -99,20 +99,14 @@ static NOINLINE void front_full_page_freed(front_page *page)
 #define FULL_PAGES_RECHECKED 8
 
 /* ---- Pages --------------------------------------------------------------- */
-static inline void check_slot(const strata_heap *heap, const front_page *page, const char *data)
+/* A page's thread_free word: the first slot of the list other threads freed
+ * into, plus one (0: empty), and the list's length above bit 32, so the
+ * owner takes the list and its count with one exchange. The links are in
+ * the side table, like the local list's. */
+static inline void check_slot(const strata_heap *heap, const front_page *page, uint32_t slot)
 {
-    if (UNLIKELY((size_t)(data - 8 - page->first) >= page->span))
-        heap_corruption(heap, data, "free-list link corrupted");
-}
-
-/* A page's thread_free word: the head of the list other threads freed
- * into, as its offset from `first` (never 0: data lies past a header), and
- * the list's length above bit 32, so the owner takes the list and its count
- * without walking blocks last touched by other threads. */
-static inline char *remote_head(const front_page *page, uint64_t word)
-{
-    uint32_t offset = (uint32_t)word;
-    return offset != 0 ? page->first + offset : NULL;
+    if (UNLIKELY(slot >= __atomic_load_n(&page->bump, __ATOMIC_RELAXED)))
+        heap_corruption(heap, page->area + 16, "free-list link corrupted");
 }
 
 /* Take the frees other threads made into this page. Owner only. */
@@ -122,21 +116,24 @@ void front_collect(strata_heap *heap, front_page *page)
     if (atomic_load_explicit(&page->thread_free, memory_order_relaxed) == 0)
         return;
     uint64_t word = atomic_exchange_explicit(&page->thread_free, 0, memory_order_acquire);
-    char *list = remote_head(page, word);
-    check_slot(heap, page, list);
-    if (page->free != NULL) { /* the local list goes after the remote one */
-        char *tail = list;
-        for (char *next; (next = link_read(heap, tail)) != NULL; tail = next)
-            check_slot(heap, page, next);
-        link_write(heap, tail, page->free);
+    uint32_t head = (uint32_t)word - 1;
+    uint32_t count = (uint32_t)(word >> 32);
+    check_slot(heap, page, head);
+    if (page->free != SLOT_END) { /* the local list goes after the remote one */
+        uint32_t tail = head;
+        for (uint32_t n = 1; n < count; n++) {
+            tail = slot_next(page->slots[tail]);
+            check_slot(heap, page, tail);
+        }
+        page->slots[tail] = slot_free_entry(page->free);
     }
-    page->free = list; /* every link is checked again as it is popped */
-    page->used -= (uint32_t)(word >> 32);
+    page->free = head;
+    page->used -= count;
 }
 
-/* Initialise a few never-used slots (at most about 4 KiB of them), so a new
- * page costs page faults only as it fills. */
-static bool front_extend(strata_heap *heap, front_page *page)
+/* Put a few never-used slots on the free list (about 4 KiB of them), so a
+ * walk reports the rest of the page as one untouched block. */
+static bool front_extend(front_page *page)
 {
     if (page->bump >= page->capacity)
         return false;
@@ -146,15 +143,11 @@ static bool front_extend(strata_heap *heap, front_page *page)
     if (count > page->capacity - page->bump)
         count = page->capacity - page->bump;
     /* In address order, as the slots will be handed out. */
-    char *data = page->first + 8 + (size_t)page->bump * page->stride;
-    char *const first_data = data;
-    for (uint32_t i = 1; i < count; i++, data += page->stride) {
-        hdr_write(heap, data, hdr_make(TAG_FRONT_FREE, 0, page->index));
-        link_write(heap, data, data + page->stride);
-    }
-    hdr_write(heap, data, hdr_make(TAG_FRONT_FREE, 0, page->index));
-    link_write(heap, data, page->free);
-    page->free = first_data;
+    uint32_t first = page->bump, last = first + count - 1;
+    for (uint32_t slot = first; slot < last; slot++)
+        page->slots[slot] = slot_free_entry(slot + 1);
+    page->slots[last] = slot_free_entry(page->free);
+    page->free = first;
     __atomic_store_n(&page->bump, page->bump + count, __ATOMIC_RELEASE); /* read by other threads' checks */
     return true;
 }
@@ -165,32 +158,48 @@ size_t heap_page_bytes(const strata_heap *heap, size_t stride)
     return bytes < heap->page_unit ? heap->page_unit : bytes;
 }
 
+/* Point the units a page covers at it (number = index + 1), or at nothing (0). */
+static void map_units(strata_heap *heap, segment *seg, const char *data, size_t bytes, uint16_t number)
+{
+    size_t first = (size_t)(data - (char *)seg) >> heap->unit_shift;
+    for (size_t unit = first; unit < first + (bytes >> heap->unit_shift); unit++)
+        __atomic_store_n(&seg->unit_pages[unit], number, __ATOMIC_RELEASE);
+}
+
 static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags)
 {
     size_t stride = class_stride(class_index);
     size_t bytes = heap_page_bytes(heap, stride);
     heap_acquire(heap, flags);
-    char *data = back_alloc(heap, bytes, TAG_INTERNAL, 0);
+    char *data = back_alloc_page(heap, bytes);
     front_page *page = NULL;
     if (data != NULL) {
-        page = back_page_take(heap, back_segment_of(heap, data));
+        segment *seg = back_segment_of(heap, data);
+        page = back_page_take(seg);
+        if (page != NULL && !back_side_commit(heap, seg, page->index)) {
+            page->in_use = false;
+            page = NULL;
+        }
         if (page == NULL) {
             back_free(heap, data);
         } else {
-            hdr_write(heap, data, hdr_make(TAG_INTERNAL, 0, page->index + 1u));
-            page->first = data + 8;
-            page->capacity = (uint32_t)((back_usable(heap, data) - 8) / stride);
-            page->span = page->capacity * stride;
+            back_set_value(heap, data, page->index + 1u);
+            page->area = data - 16;
+            page->capacity = (uint32_t)((bytes - 16) / stride);
+            page->span = page->capacity * (uint32_t)stride;
             page->stride = (uint32_t)stride;
+            page->reciprocal = (((uint64_t)1 << 40) + stride - 1) / stride;
+            page->slots = seg->side + (size_t)page->index * heap->side_slots;
             page->class_index = (uint8_t)class_index;
             page->used = 0;
             __atomic_store_n(&page->bump, 0, __ATOMIC_RELAXED);
-            page->free = NULL;
+            page->free = SLOT_END;
             page->in_full = 0;
             atomic_store_explicit(&page->thread_free, 0, memory_order_relaxed);
             page->part = part;
             __atomic_store_n(&page->owner, part->owner, __ATOMIC_RELAXED);
             list_push(&part->avail[class_index], page);
+            map_units(heap, seg, data, bytes, (uint16_t)(page->index + 1u));
         }
     }
     heap_release(heap, flags);
@@ -198,19 +207,17 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
 }
 
 /* Whether a page the refill looks at can serve. An empty page starts over
- * from its first slot: its free list, built by frees in whatever order,
- * would have each allocation miss the cache on a cold link, where slots
- * handed out in address order let the prefetcher run ahead (and their links
- * are written just before use). Owner only; no live block means no remote
- * free is pending either (those count as used until collected). */
+ * from its first slot: slots handed out in address order let the
+ * prefetcher run ahead. Owner only; no live block means no remote free is
+ * pending either (those count as used until collected). */
 static bool front_usable(strata_heap *heap, front_page *page)
 {
     front_collect(heap, page);
     if (page->used == 0 && page->bump != 0) {
-        page->free = NULL;
+        page->free = SLOT_END;
         __atomic_store_n(&page->bump, 0, __ATOMIC_RELEASE);
     }
-    return page->free != NULL || front_extend(heap, page);
+    return page->free != SLOT_END || front_extend(page);
 }
 
 /* The current page of a class has nothing free: find or make one that has. */
@@ -230,7 +237,7 @@ static front_page *front_refill(strata_heap *heap, thread_part *part, unsigned c
     bool flagged = atomic_exchange_explicit(&part->full_frees[class_index], 0, memory_order_acquire);
     unsigned budget = flagged ? UINT32_MAX : FULL_PAGES_RECHECKED;
     for (page = part->full[class_index]; page != NULL && budget-- > 0; page = page->next) {
-        if (page->free != NULL || atomic_load_explicit(&page->thread_free, memory_order_relaxed) != 0) {
+        if (page->free != SLOT_END || atomic_load_explicit(&page->thread_free, memory_order_relaxed) != 0) {
             front_unfull(page);
             front_collect(heap, page);
             goto found;
@@ -241,66 +248,47 @@ static front_page *front_refill(strata_heap *heap, thread_part *part, unsigned c
         front_set_current(part, class_index, &heap_empty_page);
         return NULL;
     }
-    front_extend(heap, page);
+    front_extend(page);
 found:
     front_set_current(part, class_index, page);
     return page;
 }
 
-static void *front_pop(strata_heap *heap, front_page *page, size_t size)
+/* Hand out the first free slot of a page that has one. The slot must be
+ * free in the side table: a busy one there means the list was damaged. */
+static inline char *front_pop(strata_heap *heap, front_page *page, size_t size)
 {
-    char *data = page->free;
-    check_slot(heap, page, data);
-    page->free = link_read(heap, data);
+    uint32_t slot = page->free;
+    uint32_t entry = page->slots[slot];
+    if (UNLIKELY(slot_is_busy(entry)))
+        heap_corruption(heap, front_slot_data(page, slot), "free-list link corrupted");
+    page->free = slot_next(entry);
+    page->slots[slot] = slot_busy_entry(size);
     page->used++;
-    hdr_write_front_busy(page->busy_key, data, size);
-    return data;
-}
-
-/* ---- Finding a block's page, with every check (slow paths) ---------------- */
-front_page *front_page_of(strata_heap *heap, const char *data, uint64_t raw)
-{
-    segment *seg = back_segment_of(heap, data);
-    if (seg == NULL)
-        return NULL;
-    unsigned index = hdr_page(raw);
-    if (index >= seg->page_capacity)
-        return NULL;
-    front_page *page = &seg->pages[index];
-    if (!page->in_use)
-        return NULL;
-    size_t offset = (size_t)(data - 8 - page->first);
-    uint32_t bump = __atomic_load_n(&page->bump, __ATOMIC_ACQUIRE);
-    if (offset >= (size_t)bump * page->stride || offset % page->stride != 0)
-        return NULL;
-    return page;
+    return front_slot_data(page, slot);
 }
 
 /* A free from a thread that does not own the page: one CAS. */
-NOINLINE void front_free_remote(strata_heap *heap, front_page *page, char *data, uint64_t raw)
+NOINLINE void front_free_remote(strata_heap *heap, front_page *page, uint32_t slot)
 {
-    hdr_write(heap, data, (raw & ~(uint64_t)0xFF) | TAG_FRONT_FREE);
+    (void)heap;
     /* Read what is needed before the push: afterwards the owner may retire the page. */
     bool in_full = __atomic_load_n(&page->in_full, __ATOMIC_SEQ_CST);
     thread_part *part = page->part;
     unsigned class_index = page->class_index;
-    uint64_t offset = (uint64_t)(data - page->first);
     uint64_t word = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
     do {
-        link_write(heap, data, remote_head(page, word));
-    } while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &word, ((word >> 32) + 1) << 32 | offset,
+        page->slots[slot] = slot_free_entry(word != 0 ? (uint32_t)word - 1 : SLOT_END);
+    } while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &word, ((word >> 32) + 1) << 32 | (slot + 1),
                                                     memory_order_release, memory_order_relaxed));
     if (in_full && part != NULL)
         atomic_store_explicit(&part->full_frees[class_index], 1, memory_order_release);
 }
 
-static inline void front_free_local(strata_heap *heap, front_page *page, char *data)
+static inline void front_free_local(front_page *page, uint32_t slot)
 {
-    /* The link first: the header's store could alias the secret, which the
-     * link would then read again. */
-    link_write(heap, data, page->free);
-    ((uint64_t *)(void *)data)[-1] ^= TAG_FRONT_BUSY ^ TAG_FRONT_FREE; /* the tag byte, still encoded */
-    page->free = data;
+    page->slots[slot] = slot_free_entry(page->free);
+    page->free = slot;
     page->used--;
     if (UNLIKELY(page->in_full))
         front_full_page_freed(page);
@@ -326,7 +314,8 @@ static void front_page_retire(strata_heap *heap, thread_part *part, front_page *
     list_remove(page->in_full ? &part->full[page->class_index] : &part->avail[page->class_index], page);
     if (part->current[page->class_index] == page)
         front_set_current(part, page->class_index, &heap_empty_page);
-    char *block = page->first - 8;
+    char *block = page->area + 16;
+    map_units(heap, back_segment_of(heap, block), block, back_block_bytes(heap, block), 0);
     page->in_use = false;
     __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
     page->part = NULL;
@@ -347,7 +336,7 @@ size_t front_part_trim(strata_heap *heap, thread_part *part)
                 front_page *next = page->next;
                 front_collect(heap, page);
                 if (page->used == 0) {
-                    bytes += back_usable(heap, page->first - 8);
+                    bytes += back_usable(heap, page->area + 16);
                     front_page_retire(heap, part, page);
                 }
                 page = next;
@@ -390,7 +379,7 @@ static inline char *front_alloc_cached(strata_heap *heap, size_t size, bool refi
     if (UNLIKELY(slot->generation != heap->generation))
         return NULL;
     front_page *page = small ? slot->part->direct[(size + 7) >> 3] : slot->part->current[class_of(size)];
-    if (UNLIKELY(page->free == NULL))
+    if (UNLIKELY(page->free == SLOT_END))
         return refill ? front_alloc_refill(heap, slot->part, size) : NULL;
     char *data = front_pop(heap, page, size);
     VG_BLOCK_ALLOC(heap, data, size);
@@ -410,7 +399,7 @@ STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t siz
         char *data = NULL;
         if (LIKELY(size <= SMALL_LOOKUP_MAX))
             data = front_alloc_cached(heap, size, true, true);
-        else if (size <= MAX_FRONT_STRIDE - 8)
+        else if (size <= MAX_FRONT_STRIDE)
             data = front_alloc_cached(heap, size, true, false);
         if (LIKELY(data != NULL)) {
             if (flags & STRATA_HEAP_ZERO_MEMORY)
@@ -457,7 +446,7 @@ static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
         thread_part *part = heap_thread_part(heap, flags);
         if (part != NULL) {
             front_page *page = part->current[class_index];
-            if (page->free == NULL)
+            if (page->free == SLOT_END)
                 page = front_refill(heap, part, class_index, flags);
             if (page != NULL)
                 data = front_pop(heap, page, size);
@@ -474,41 +463,49 @@ static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
     return data;
 }
 
-/* What a pointer passed to free/realloc is; ends the process for anything
- * but a live block of this heap. */
-typedef struct block_ref {
-    unsigned tag;       /* TAG_FRONT_BUSY, TAG_BACK_BUSY or TAG_LARGE_BUSY */
-    uint64_t raw;
-    front_page *page;   /* front blocks */
-    size_t requested;
-    size_t usable;
-} block_ref;
-
-static block_ref identify_or_die(strata_heap *heap, char *data);
+/* A front block's free, once the block is known live. */
+static inline void front_free(strata_heap *heap, front_page *page, uint32_t slot)
+{
+    if (LIKELY(__atomic_load_n(&page->owner, __ATOMIC_RELAXED) == heap_state()))
+        front_free_local(page, slot);
+    else /* the side table proved the block; another thread's page takes it with one CAS */
+        front_free_remote(heap, page, slot);
+}
 
 static NOINLINE bool free_slow(strata_heap *heap, uint32_t flags, char *data);
-static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset, block_ref *outer_ref);
 
+/* The fast path reads nothing next to the block: the segment map says the
+ * address is a growable segment's, the segment that it is this heap's, the
+ * unit map which page, the page's stride that it is a slot's start, and
+ * the side table that the slot is busy. Anything else takes the slow path,
+ * which tells a double free from a foreign pointer. */
 STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
 {
     char *data = block;
     if (UNLIKELY(data == NULL))
         return true; /* HeapFree(heap, 0, NULL) succeeds, whatever the heap */
     if (LIKELY(heap != NULL)) {
-        uint64_t raw = hdr_read(heap, data);
-        if (LIKELY(hdr_is(raw, TAG_FRONT_BUSY))) {
-            front_page *page = page_of_header((void *)((uintptr_t)data & heap->segment_mask), raw);
-            if (LIKELY(atomic_load_explicit(&heap->fast_blocked, memory_order_relaxed) == 0)) {
+        front_page *page = front_page_fast(heap, data);
+        if (LIKELY(page != NULL)) {
+            uint32_t slot = front_slot_of(page, data);
+            if (LIKELY(slot != UINT32_MAX && slot_is_busy(page->slots[slot]) &&
+                       atomic_load_explicit(&heap->fast_blocked, memory_order_relaxed) == 0)) {
                 VG_BLOCK_FREE(heap, data);
-                if (LIKELY(__atomic_load_n(&page->owner, __ATOMIC_RELAXED) == heap_state()))
-                    front_free_local(heap, page, data);
-                else /* the header proved the block; another thread's page takes it with one CAS */
-                    front_free_remote(heap, page, data, raw);
+                front_free(heap, page, slot);
                 return true;
             }
         }
     }
     return free_slow(heap, flags, data);
+}
+
+static block_ref identify_or_die(strata_heap *heap, char *data)
+{
+    block_ref ref;
+    block_state state = heap_block_classify(heap, data, &ref);
+    if (state != BLOCK_LIVE)
+        heap_block_misuse(heap, data, state, "double free", "invalid free: not a block of this heap");
+    return ref;
 }
 
 static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
@@ -520,20 +517,14 @@ static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
     flags |= heap->flags;
     if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
         heap_wait_user_lock(heap);
-    block_ref ref;
-    if (UNLIKELY(hdr_is(hdr_read(heap, data), TAG_ALIGNED)))
-        data = aligned_outer_or_die(heap, data, NULL, &ref);
-    else
-        ref = identify_or_die(heap, data);
+    block_ref ref = identify_or_die(heap, data);
+    data = ref.data; /* an aligned pointer frees its outer block */
     VG_BLOCK_FREE(heap, data);
-    switch (ref.tag) {
-    case TAG_FRONT_BUSY:
-        if (__atomic_load_n(&ref.page->owner, __ATOMIC_RELAXED) == heap_state())
-            front_free_local(heap, ref.page, data);
-        else
-            front_free_remote(heap, ref.page, data, ref.raw);
+    switch (ref.kind) {
+    case BLOCK_FRONT:
+        front_free(heap, ref.page, ref.slot);
         break;
-    case TAG_BACK_BUSY:
+    case BLOCK_BACK:
         heap_acquire(heap, flags);
         back_free(heap, data);
         heap_release(heap, flags);
@@ -543,72 +534,6 @@ static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
         break;
     }
     return true;
-}
-
-/* Classify a block for free or realloc; a pointer that is not a live block of
- * this heap ends the process with the check that failed. */
-static block_ref identify_or_die(strata_heap *heap, char *data)
-{
-    block_ref ref = {0};
-    segment *seg = ((uintptr_t)data & 15) == 0 ? back_segment_of(heap, data) : NULL;
-    if (seg == NULL) {
-        large_block *large = ((uintptr_t)data & 15) == 0 ? large_of(heap, data) : NULL;
-        if (large == NULL)
-            heap_corruption(heap, data, "invalid free: not a block of this heap");
-        ref.raw = hdr_peek(heap, data);
-        if (!hdr_is(ref.raw, TAG_LARGE_BUSY))
-            heap_corruption(heap, data, "block header corrupted");
-        ref.tag = TAG_LARGE_BUSY;
-        ref.requested = large->requested;
-        ref.usable = large->committed - LARGE_HEADER;
-        return ref;
-    }
-    size_t offset = (size_t)(data - (char *)seg);
-    if (offset < seg->area_start + BLOCK_HEADER || offset >= __atomic_load_n(&seg->committed_end, __ATOMIC_ACQUIRE))
-        heap_corruption(heap, data, "invalid free: not a block of this heap");
-    ref.raw = hdr_peek(heap, data);
-    switch (hdr_check_bits(ref.raw)) {
-    case HDR_MAGIC | TAG_FRONT_BUSY:
-        ref.page = front_page_of(heap, data, ref.raw);
-        if (ref.page == NULL)
-            heap_corruption(heap, data, "block header corrupted");
-        ref.tag = TAG_FRONT_BUSY;
-        ref.requested = hdr_requested(ref.raw);
-        ref.usable = ref.page->stride - 8;
-        return ref;
-    case HDR_MAGIC | TAG_BACK_BUSY: {
-        bool is_free = false;
-        heap_acquire(heap, 0); /* neighbours' frees rewrite this block's size word */
-        bool ok = back_block_check(heap, seg, data, &is_free);
-        ref.usable = ok ? back_usable(heap, data) : 0;
-        heap_release(heap, 0);
-        if (!ok || is_free)
-            heap_corruption(heap, data, "block header corrupted");
-        ref.tag = TAG_BACK_BUSY;
-        ref.requested = hdr_requested(ref.raw);
-        return ref;
-    }
-    case HDR_MAGIC | TAG_FRONT_FREE:
-        if (front_page_of(heap, data, ref.raw) != NULL)
-            heap_corruption(heap, data, "double free");
-        break;
-    case HDR_MAGIC | TAG_BACK_FREE: {
-        bool is_free = false;
-        heap_acquire(heap, 0);
-        bool ok = back_block_check(heap, seg, data, &is_free);
-        heap_release(heap, 0);
-        if (ok && is_free)
-            heap_corruption(heap, data, "double free");
-        break;
-    }
-    default:
-        break;
-    }
-    /* The header is not a valid one: tell a trashed header from a pointer
-     * that was never a block's start. */
-    if (heap_is_block_start(heap, seg, data))
-        heap_corruption(heap, data, "block header corrupted");
-    heap_corruption(heap, data, "invalid free: not a block of this heap");
 }
 
 /* Where a realloc that moves a block puts it. A block that grows past a few
@@ -626,51 +551,36 @@ static char *realloc_destination(strata_heap *heap, uint32_t flags, size_t size,
     return moved;
 }
 
-/* The end of a realloc that moves a block of `old_size` to `moved`, of
- * `size`: the contents, zeroes past the old size if asked, the old block
- * freed. */
-static char *realloc_move(strata_heap *heap, uint32_t flags, char *data, size_t old_size, char *moved, size_t size)
+/* The end of a realloc that moves a block to `moved`, of `size`: the
+ * contents up to the old usable size (a program may fill a block up to its
+ * usable size), zeroes past the old requested size if asked, the old block
+ * freed. Under memcheck only the requested bytes are the block's. */
+static char *realloc_move(strata_heap *heap, uint32_t flags, char *data, size_t old_size, size_t old_usable,
+                          char *moved, size_t size)
 {
-    memcpy(moved, data, size < old_size ? size : old_size);
+    size_t kept = VG_ACTIVE() ? old_size : old_usable;
+    memcpy(moved, data, size < kept ? size : kept);
     if ((flags & STRATA_HEAP_ZERO_MEMORY) && size > old_size)
         memset(moved + old_size, 0, size - old_size);
     strata_heap_free(heap, flags, data);
     return moved;
 }
 
-/* The outer block of an aligned block's inner pointer, checked as free and
- * realloc check any block (*outer_ref); *offset (if asked) gets the distance. */
-static char *aligned_outer_or_die(strata_heap *heap, char *data, size_t *offset, block_ref *outer_ref)
-{
-    size_t distance = 0;
-    char *outer = aligned_outer(heap, data, &distance);
-    if (outer == NULL)
-        heap_corruption(heap, data, "invalid free: not a block of this heap");
-    *outer_ref = identify_or_die(heap, outer);
-    if (outer_ref->requested < distance)
-        heap_corruption(heap, data, "block header corrupted");
-    if (offset != NULL)
-        *offset = distance;
-    return outer;
-}
-
 /* Realloc of an aligned block: in place while the outer block has room
  * (the alignment is kept), else to a new ordinary block. */
-static NOINLINE void *aligned_realloc(strata_heap *heap, uint32_t flags, char *data, size_t size)
+static NOINLINE void *aligned_realloc(strata_heap *heap, uint32_t flags, char *data, const block_ref *ref, size_t size)
 {
-    size_t offset = 0;
-    block_ref outer_ref;
-    char *outer = aligned_outer_or_die(heap, data, &offset, &outer_ref);
-    size_t old_size = outer_ref.requested - offset;
-    if (size <= outer_ref.usable - offset || (flags & STRATA_HEAP_REALLOC_IN_PLACE_ONLY)) {
-        if (strata_heap_realloc(heap, flags | STRATA_HEAP_REALLOC_IN_PLACE_ONLY, outer, offset + size) == NULL)
+    size_t offset = ref->offset;
+    size_t old_size = ref->requested - offset;
+    if (size <= ref->usable - offset || (flags & STRATA_HEAP_REALLOC_IN_PLACE_ONLY)) {
+        if (strata_heap_realloc(heap, flags | STRATA_HEAP_REALLOC_IN_PLACE_ONLY, ref->data, offset + size) == NULL)
             return NULL;
         return data;
     }
     char *moved = strata_heap_alloc(heap, flags & ~(uint32_t)STRATA_HEAP_ZERO_MEMORY, size);
     if (moved == NULL)
         return NULL;
-    return realloc_move(heap, flags, data, old_size, moved, size);
+    return realloc_move(heap, flags, data, old_size, ref->usable - offset, moved, size);
 }
 
 STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *block, size_t size)
@@ -683,26 +593,26 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
         return heap_fail(heap, flags);
     if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
         heap_wait_user_lock(heap);
-    if (UNLIKELY(hdr_is(hdr_peek(heap, data), TAG_ALIGNED)))
-        return aligned_realloc(heap, flags, data, size);
     block_ref ref = identify_or_die(heap, data);
+    if (UNLIKELY(ref.offset != 0))
+        return aligned_realloc(heap, flags, data, &ref, size);
     bool in_place_only = (flags & STRATA_HEAP_REALLOC_IN_PLACE_ONLY) != 0;
     bool done = false;
-    switch (ref.tag) {
-    case TAG_FRONT_BUSY:
+    switch (ref.kind) {
+    case BLOCK_FRONT:
         /* Stay in the slot when the size fits and the slot is not far too big. */
-        if (size <= ref.usable && (in_place_only || size + 8 > ref.page->stride / 2 || ref.page->stride <= 32)) {
-            hdr_write(heap, data, hdr_make(TAG_FRONT_BUSY, size, ref.page->index));
+        if (size <= ref.usable && (in_place_only || size > ref.page->stride / 2 || ref.page->stride <= 32)) {
+            ref.page->slots[ref.slot] = slot_busy_entry(size);
             done = true;
         }
         break;
-    case TAG_BACK_BUSY:
+    case BLOCK_BACK:
         if (size < STRATA_HEAP_LARGE_THRESHOLD &&
             (size >= ref.requested / 2 || in_place_only || size > heap->front_max_stride)) {
             heap_acquire(heap, flags);
             done = back_resize_in_place(heap, data, size);
             if (done) {
-                hdr_write(heap, data, hdr_make(TAG_BACK_BUSY, size, 0));
+                back_set_value(heap, data, (uint32_t)size);
                 /* A shrink closes the old tail, where the split-off rest keeps its header. */
                 VG_BLOCK_RESIZE(heap, data, ref.requested, size);
                 if (VG_ACTIVE() && size < ref.requested)
@@ -717,7 +627,7 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
         break;
     }
     if (done) {
-        if (ref.tag != TAG_BACK_BUSY)
+        if (ref.kind != BLOCK_BACK)
             VG_BLOCK_RESIZE(heap, data, ref.requested, size);
         if ((flags & STRATA_HEAP_ZERO_MEMORY) && size > ref.requested)
             memset(data + ref.requested, 0, size - ref.requested);
@@ -728,5 +638,5 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
     char *moved = realloc_destination(heap, flags, size, size > ref.requested);
     if (moved == NULL)
         return heap_fail(heap, flags);
-    return realloc_move(heap, flags, data, ref.requested, moved, size);
+    return realloc_move(heap, flags, data, ref.requested, ref.usable, moved, size);
 }

@@ -50,6 +50,8 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
+#define FIXED_SIDE_MAX ((size_t)256 << 10)
+
 static uint64_t new_secret(const void *salt)
 {
     static _Atomic uint64_t counter;
@@ -60,6 +62,20 @@ static uint64_t new_secret(const void *salt)
 }
 
 /* ---- Ending badly ------------------------------------------------------------ */
+_Atomic(uint64_t) heap_segment_map[SEGMAP_BITS / 64];
+
+void heap_segment_map_set(const void *segment_base, bool present)
+{
+    uintptr_t bit = (uintptr_t)segment_base >> SEGMAP_SHIFT;
+    if (bit >= SEGMAP_BITS)
+        return; /* beyond the map: such a segment's blocks are freed through the slow path */
+    uint64_t mask = (uint64_t)1 << (bit % 64);
+    if (present)
+        atomic_fetch_or_explicit(&heap_segment_map[bit / 64], mask, memory_order_release);
+    else
+        atomic_fetch_and_explicit(&heap_segment_map[bit / 64], ~mask, memory_order_release);
+}
+
 void heap_corruption(const strata_heap *heap, const void *address, const char *check)
 {
     strata_fatal("strata: heap %p: %s at %p", (const void *)heap, check, address);
@@ -360,7 +376,9 @@ static size_t pow2_at_least(size_t value)
     return p;
 }
 
-size_t back_segment_metadata(bool first, bool growable, unsigned pages);
+size_t back_segment_metadata(size_t units, unsigned pages, uint32_t side_slots, bool with_table);
+size_t back_segment_commit(const strata_vmm *vmm, char *base, size_t units, unsigned pages, uint32_t side_slots,
+                           bool growable, bool with_table, size_t commit);
 
 static void watch_forks(void);
 
@@ -412,10 +430,24 @@ static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t i
         size_t by_unit = segment_size / page_unit;
         size_t by_budget = 4 + segment_size / (32 * 1024);
         pages = (unsigned)(by_unit < by_budget ? by_unit : by_budget);
+    }
+    /* Side tables: one entry per slot of the page with the most slots (a
+     * page of the smallest class fills one unit; larger classes' pages hold
+     * at most 16 slots). In a fixed heap they may take a 256th of it, and at
+     * most FIXED_SIDE_MAX: its maximum stays nearly all usable. */
+    uint32_t side_slots = (uint32_t)(page_unit / 16 > 16 ? page_unit / 16 : 16);
+    if (!growable) {
+        size_t side_budget = segment_size / 256 < FIXED_SIDE_MAX ? segment_size / 256 : FIXED_SIDE_MAX;
+        size_t by_side = side_budget / ((size_t)side_slots * sizeof(uint32_t));
+        if (pages > by_side)
+            pages = (unsigned)by_side;
+        if (pages == 0) /* too small for side tables: every block comes from the back end */
+            front_max = 0;
         if (pages > 0xFFFE)
             pages = 0xFFFE;
     }
-    size_t metadata = back_segment_metadata(true, growable, pages);
+    size_t metadata =
+        back_segment_metadata(align_up(segment_size, vmm->granularity) / page_unit, pages, side_slots, growable);
     size_t reservation = align_up(segment_size, vmm->granularity);
     size_t commit = align_up(initial_size > metadata ? initial_size : metadata + page, page);
     if (commit < align_up(metadata + MIN_BACK_BLOCK + 16, page))
@@ -428,7 +460,13 @@ static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t i
     void *base = NULL;
     if (vmm->reserve(vmm->context, reservation, alignment, &base) != STRATA_OK)
         return STRATA_E_NO_MEMORY;
-    if (vmm->commit(vmm->context, base, commit) != STRATA_OK) {
+    if (((uintptr_t)base & (alignment - 1)) != 0) { /* blocks find their segment by alignment */
+        vmm->release(vmm->context, base, reservation);
+        return STRATA_E_INVALID_ADDRESS;
+    }
+    size_t counted = back_segment_commit(vmm, base, reservation / page_unit, pages, side_slots, growable, growable,
+                                         commit);
+    if (counted == 0) {
         vmm->release(vmm->context, base, reservation);
         return STRATA_E_NO_MEMORY;
     }
@@ -441,12 +479,14 @@ static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t i
     heap->segment_mask = ~(uintptr_t)(alignment - 1);
     heap->segment_size = segment_size;
     heap->page_unit = page_unit;
+    heap->unit_shift = (unsigned)__builtin_ctzll((unsigned long long)page_unit);
+    heap->side_slots = side_slots;
     heap->front_max_stride = front_max;
     heap->maximum_size = growable ? 0 : maximum_size;
     heap->slot = NO_SLOT;
     atomic_store_explicit(&heap->fast_slot_offset, slot_offset(NO_SLOT), memory_order_relaxed);
     heap->reserved_bytes = reservation;
-    heap_count_commit(heap, (ptrdiff_t)commit);
+    heap_count_commit(heap, (ptrdiff_t)counted);
     if (growable) {
         heap->segment_table = NULL; /* placed by back_segment_init */
         heap->segment_table_mask = SEGMENT_TABLE_SLOTS - 1;
@@ -518,11 +558,14 @@ STRATA_API strata_status strata_heap_destroy(strata_heap *heap)
     segment *seg = heap->first.next;
     while (seg != NULL) {
         segment *next = seg->next;
+        heap_segment_map_set(seg, false);
         VG_OPEN(seg, seg->committed_end);
         vmm->release(vmm->context, seg, seg->size);
         seg = next;
     }
     size_t size = heap->first.size;
+    if (heap->flags & STRATA_HEAP_GROWABLE)
+        heap_segment_map_set(heap, false);
     VG_OPEN(heap, heap->first.committed_end);
     vmm->release(vmm->context, heap, size);
     return STRATA_OK;

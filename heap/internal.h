@@ -100,75 +100,80 @@ static inline uint64_t peek_word(const void *address)
 #define NO_SLOT TLS_SLOTS
 
 /* ---- Block headers ------------------------------------------------------- */
-/* raw header: tag (bits 0-7) | magic (8-31) | the rest (32-63), which is
- *   front-end slots and the heap's own blocks ("paged" tags):
- *     requested size (32-47) | page index (48-63);
- *   every other block: requested size (32-63).
- * A free checks tag and magic, the low 32 bits, with one compare; the page
- * index, last, needs no mask. */
-#define HDR_MAGIC ((uint64_t)0xA75E1Du << 8)
-#define HDR_CHECK_MASK 0xFFFFFFFFull
-#define HDR_SIZE_SHIFT 32
-#define HDR_PAGE_SHIFT 48
+/* Front-end slots have no header: their state lives in the page's side
+ * table (front_page.slots). Every other block — back-end blocks, large
+ * blocks, the heap's own blocks and an aligned block's inner pointer — has
+ * an 8-byte header word right before its data:
+ *   raw = tag (bits 0-7) | mac (8-31) | value (32-63)
+ * stored as raw ^ heap->secret ^ data address. The mac is a keyed hash of
+ * the tag, the value, the address and the block's other trusted word (a
+ * back-end block's size word; 0 elsewhere), so flipping any bit of either
+ * word is caught when the heap next trusts it. */
+#define HDR_MAC_SHIFT 8
+#define HDR_MAC_MASK 0xFFFFFFu
+#define HDR_VALUE_SHIFT 32
 enum {
-    TAG_FRONT_BUSY = 0xB1,
-    TAG_FRONT_FREE = 0xF1,
     TAG_BACK_BUSY = 0xB2,
     TAG_BACK_FREE = 0xF2,
     TAG_LARGE_BUSY = 0xB3,
-    TAG_INTERNAL = 0xB4, /* the heap's own blocks: pages, threads' parts */
-    TAG_ALIGNED = 0xB5,  /* inside a block: an aligned pointer; size field = offset / 16 */
+    TAG_INTERNAL = 0xB4, /* the heap's own blocks: pages (value: page index + 1), threads' parts */
+    TAG_ALIGNED = 0xB5,  /* inside a block: an aligned pointer; value = offset / 16 */
 };
-#define HDR_PAGED_SIZE_MAX 0xFFFFu
-#define HDR_SIZE_MAX 0xFFFFFFFFu
+#define HDR_VALUE_MAX 0xFFFFFFFFu
 
-static inline bool hdr_tag_paged(unsigned tag)
-{
-    return tag == TAG_FRONT_BUSY || tag == TAG_FRONT_FREE || tag == TAG_INTERNAL;
-}
-static inline uint64_t hdr_make(unsigned tag, size_t requested, unsigned page_index)
-{
-    uint64_t rest = hdr_tag_paged(tag)
-                        ? (uint64_t)(page_index & 0xFFFFu) << HDR_PAGE_SHIFT | (uint64_t)(requested & HDR_PAGED_SIZE_MAX) << HDR_SIZE_SHIFT
-                        : (uint64_t)(requested & HDR_SIZE_MAX) << HDR_SIZE_SHIFT;
-    return rest | HDR_MAGIC | tag;
-}
 static inline unsigned hdr_tag(uint64_t raw) { return (unsigned)(raw & 0xFF); }
-static inline size_t hdr_requested(uint64_t raw)
+static inline uint32_t hdr_value(uint64_t raw) { return (uint32_t)(raw >> HDR_VALUE_SHIFT); }
+
+/* A 64-bit mixer (two multiply-xorshift rounds): every input bit moves
+ * about half of the output bits. */
+static inline uint64_t hdr_mix(uint64_t x)
 {
-    return (size_t)(raw >> HDR_SIZE_SHIFT) & (hdr_tag_paged(hdr_tag(raw)) ? HDR_PAGED_SIZE_MAX : HDR_SIZE_MAX);
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 29;
+    x *= 0x94D049BB133111EBull;
+    return x ^ x >> 32;
 }
-static inline unsigned hdr_page(uint64_t raw) { return (unsigned)(raw >> HDR_PAGE_SHIFT); }
-/* The tag and magic of a header, to compare with HDR_MAGIC | TAG_x. */
-static inline unsigned hdr_check_bits(uint64_t raw) { return (unsigned)(raw & HDR_CHECK_MASK); }
-static inline bool hdr_is(uint64_t raw, unsigned tag)
-{
-    return hdr_check_bits(raw) == (HDR_MAGIC | tag);
-}
+
+/* ---- Front-end slots (side tables) ---------------------------------------- */
+/* One 32-bit entry per slot, in the segment's metadata area:
+ *   bits 0-15   requested size + 1 while busy; 0 while free
+ *   bits 16-31  next free slot while free (SLOT_END: none) */
+#define SLOT_END 0xFFFFu
+#define SLOT_BUSY_MASK 0xFFFFu
+#define SLOT_NEXT_SHIFT 16
+static inline uint32_t slot_free_entry(uint32_t next) { return next << SLOT_NEXT_SHIFT; }
+static inline uint32_t slot_busy_entry(size_t requested) { return (uint32_t)requested + 1; }
+static inline bool slot_is_busy(uint32_t entry) { return (entry & SLOT_BUSY_MASK) != 0; }
+static inline size_t slot_requested(uint32_t entry) { return (size_t)(entry & SLOT_BUSY_MASK) - 1; }
+static inline uint32_t slot_next(uint32_t entry) { return entry >> SLOT_NEXT_SHIFT; }
 
 /* ---- Structures ---------------------------------------------------------- */
 struct thread_state;
 struct thread_part;
 
-/* A front-end page: the descriptor of a back-end block cut into slots. */
+/* A front-end page: the descriptor of a back-end block cut into slots. The
+ * block's data starts on a page-unit boundary and spans whole units, so a
+ * slot's page follows from its address alone (segment, then unit map). */
 typedef struct front_page {
     /* First cache line: the owner's, written on every allocation and free. */
-    _Alignas(128) char *free;         /* local free list (slot data addresses), owner only */
+    _Alignas(128) uint32_t free;      /* local free list: first slot, SLOT_END if none (owner only) */
+    uint32_t used;                    /* slots handed out and not freed into `free` */
+    uint32_t *slots;                  /* side table: one entry per slot (slot_*), in the segment's metadata */
     /* No field holds a slot's data address: memcheck would take it for a
      * pointer to the block there and call the block reachable when leaked. */
-    char *first;                      /* header address of slot 0 (never a block's data) */
-    size_t span;                      /* capacity * stride: a slot's header is in [first, first + span) */
-    uint32_t used;                    /* slots handed out and not freed into `free` */
+    char *area;                       /* 16 bytes before slot 0 */
+    uint64_t reciprocal;              /* ceil(2^40 / stride): slot = offset * reciprocal >> 40 */
+    uint32_t span;                    /* capacity * stride: a slot's offset from slot 0 is below it */
     uint32_t capacity;
-    uint32_t bump;                    /* slots below this were initialised once */
+    uint32_t bump;                    /* slots below this were handed out at least once since the page (re)started */
     uint32_t stride;
-    uint64_t busy_key;                /* hdr_make(TAG_FRONT_BUSY, 0, index) ^ secret: see hdr_write_front_busy */
-    uint16_t index;                   /* in the segment's page array (block headers carry it) */
+    uint16_t index;                   /* in the segment's page array */
     bool in_use;                      /* descriptor taken */
     /* Second cache line: what other threads read or write when they free into
      * the page, kept apart so their frees do not fight the owner's. */
     _Alignas(64) struct thread_state *owner; /* the thread allowed the local list; NULL none */
-    _Atomic(uint64_t) thread_free;    /* frees from other threads: head offset | count << 32 (front.c) */
+    _Atomic(uint64_t) thread_free;    /* frees from other threads: (first slot + 1) | count << 32 (front.c) */
     struct thread_part *part;
     struct front_page *next, *prev;   /* in the part's avail or full list of the class (owner) */
     uint8_t class_index;
@@ -184,6 +189,10 @@ typedef struct segment {
     size_t committed_end;             /* offset: [0, committed_end) is committed */
     char *tail;                       /* header of the block that ends at committed_end; NULL if none */
     front_page *pages;
+    uint16_t *unit_pages;             /* per page unit: index + 1 of the page covering it, 0 if none */
+    uint32_t *side;                   /* side tables: page i's at side + i * heap->side_slots */
+    size_t side_bytes;                /* their reservation, whole pages */
+    size_t side_committed;            /* bytes of it committed (all, but in growable heaps) */
     uint32_t page_capacity;
     uint32_t index;                   /* region index for walks */
     uint64_t tail_free_since;         /* monotonic ns when the top free block passed the purge mark */
@@ -251,6 +260,8 @@ struct strata_heap {
     uintptr_t segment_mask;
     size_t segment_size;              /* reservation size of later segments (growable) */
     size_t page_unit;
+    unsigned unit_shift;              /* log2(page_unit) */
+    uint32_t side_slots;              /* side-table entries per page descriptor */
     size_t front_max_stride;
     size_t maximum_size;              /* 0 for growable */
     uintptr_t *segment_table;         /* open addressing, bases of segments */
@@ -294,15 +305,6 @@ static inline front_page *page_at(const void *seg, unsigned index)
     return (front_page *)(void *)((char *)(uintptr_t)seg + PAGES_OFFSET) + index;
 }
 
-/* page_at(seg, hdr_page(raw)) in two operations: the index, already at the
- * top of the header, shifted straight to a descriptor offset. */
-static inline front_page *page_of_header(const void *seg, uint64_t raw)
-{
-    _Static_assert(sizeof(front_page) == (size_t)1 << 7, "descriptor offsets are index << 7");
-    return (front_page *)(void *)((char *)(uintptr_t)seg + PAGES_OFFSET +
-                                  (raw >> (HDR_PAGE_SHIFT - 7) & (uint64_t)0xFFFF << 7));
-}
-
 #define SEGMENT_MAGIC 0x5345474D454E5431ull /* "SEGMENT1" */
 #define LARGE_MAGIC 0x4C41524745424C4Bull   /* "LARGEBLK" */
 
@@ -310,6 +312,20 @@ static inline front_page *page_of_header(const void *seg, uint64_t raw)
 static inline uint64_t hdr_key(const strata_heap *heap, const void *data)
 {
     return heap->secret ^ (uint64_t)(uintptr_t)data;
+}
+/* The mac of a header: keyed by both secrets and the address, over the tag,
+ * the value and `extra` (the block's other trusted word). */
+static inline uint32_t hdr_mac(const strata_heap *heap, const void *data, unsigned tag, uint32_t value,
+                               uint64_t extra)
+{
+    uint64_t x = hdr_mix(extra ^ heap->size_secret) ^ hdr_key(heap, data) ^ ((uint64_t)value << 32 | tag);
+    return (uint32_t)hdr_mix(x) & HDR_MAC_MASK;
+}
+static inline uint64_t hdr_make(const strata_heap *heap, const void *data, unsigned tag, uint32_t value,
+                                uint64_t extra)
+{
+    return (uint64_t)value << HDR_VALUE_SHIFT | (uint64_t)hdr_mac(heap, data, tag, value, extra) << HDR_MAC_SHIFT |
+           tag;
 }
 static inline uint64_t hdr_read(const strata_heap *heap, const void *data)
 {
@@ -321,16 +337,79 @@ static inline uint64_t hdr_peek(const strata_heap *heap, const void *data)
 {
     return peek_word((const uint64_t *)data - 1) ^ hdr_key(heap, data);
 }
-static inline void hdr_write(const strata_heap *heap, void *data, uint64_t raw)
+static inline void hdr_write(const strata_heap *heap, void *data, unsigned tag, uint32_t value, uint64_t extra)
 {
-    ((uint64_t *)data)[-1] = raw ^ hdr_key(heap, data);
+    ((uint64_t *)data)[-1] = hdr_make(heap, data, tag, value, extra) ^ hdr_key(heap, data);
 }
-/* A front block's header, encoded, in three operations: busy_key already
- * holds the tag, page index and secret, and the size bits are zero in it. */
-static inline void hdr_write_front_busy(uint64_t busy_key, void *data, size_t requested)
+/* Whether `raw`, read at `data`, is an authentic header of `tag`. */
+static inline bool hdr_is(const strata_heap *heap, const void *data, uint64_t raw, unsigned tag, uint64_t extra)
 {
-    ((uint64_t *)data)[-1] = busy_key ^ (uint64_t)requested << HDR_SIZE_SHIFT ^ (uint64_t)(uintptr_t)data;
+    return hdr_tag(raw) == tag && (uint32_t)(raw >> HDR_MAC_SHIFT & HDR_MAC_MASK) ==
+                                      hdr_mac(heap, data, tag, hdr_value(raw), extra);
 }
+
+/* ---- The segment map ------------------------------------------------------- */
+/* One bit per 4 MiB of the address space (48 bits of it), set while a
+ * growable heap's segment is there: free tells a wild pointer from a block
+ * before it reads anything at the pointer's segment. Zero-initialised
+ * static storage: its pages cost nothing until a bit is set. */
+#define SEGMAP_SHIFT 22
+#define SEGMAP_BITS ((uintptr_t)1 << (48 - SEGMAP_SHIFT))
+_Static_assert(GROWABLE_SEGMENT_SIZE == (size_t)1 << SEGMAP_SHIFT, "a map bit is one growable segment");
+extern _Atomic(uint64_t) heap_segment_map[SEGMAP_BITS / 64];
+void heap_segment_map_set(const void *segment_base, bool present);
+static inline bool heap_segment_map_has(uintptr_t address)
+{
+    uintptr_t bit = address >> SEGMAP_SHIFT;
+    return bit < SEGMAP_BITS &&
+           (atomic_load_explicit(&heap_segment_map[bit / 64], memory_order_relaxed) >> (bit % 64) & 1);
+}
+
+/* ---- Locating a front-end slot from its address --------------------------- */
+#define GROWABLE_UNIT_SHIFT 16
+#define GROWABLE_PAGES (GROWABLE_SEGMENT_SIZE / GROWABLE_PAGE_UNIT)
+/* A growable segment's unit map follows its page descriptors (back.c). */
+#define GROWABLE_UNIT_MAP_OFFSET (PAGES_OFFSET + GROWABLE_PAGES * sizeof(front_page))
+_Static_assert(GROWABLE_PAGE_UNIT == (size_t)1 << GROWABLE_UNIT_SHIFT, "growable page units are 64 KiB");
+
+/* The slot index of `data` in `page`, or UINT32_MAX when `data` is not a
+ * slot's start there. */
+static inline uint32_t front_slot_of(const front_page *page, const char *data)
+{
+    size_t offset = (size_t)(data - page->area) - 16;
+    if (UNLIKELY(offset >= page->span))
+        return UINT32_MAX;
+    uint32_t slot = (uint32_t)(offset * page->reciprocal >> 40);
+    return LIKELY((size_t)slot * page->stride == offset) ? slot : UINT32_MAX;
+}
+static inline char *front_slot_data(const front_page *page, uint32_t slot)
+{
+    return page->area + 16 + (size_t)slot * page->stride;
+}
+
+/* The front page of `seg` whose units cover `address`, or NULL. */
+static inline front_page *front_page_at(const strata_heap *heap, const segment *seg, const char *address)
+{
+    unsigned number = seg->unit_pages[(size_t)(address - (const char *)seg) >> heap->unit_shift];
+    return number != 0 ? &seg->pages[number - 1] : NULL;
+}
+
+/* The free fast path's lookup, for growable heaps: the page of `data` from
+ * its address alone (the segment map first, so nothing is read at a wild
+ * pointer), or NULL when the slow path must decide. */
+static inline front_page *front_page_fast(const strata_heap *heap, const char *data)
+{
+    uintptr_t address = (uintptr_t)data;
+    if (UNLIKELY(!heap_segment_map_has(address)))
+        return NULL;
+    const segment *seg = (const segment *)(address & ~(uintptr_t)(GROWABLE_SEGMENT_SIZE - 1));
+    if (UNLIKELY(seg->heap != heap))
+        return NULL;
+    const uint16_t *unit_pages = (const uint16_t *)(const void *)((const char *)seg + GROWABLE_UNIT_MAP_OFFSET);
+    unsigned number = unit_pages[(address - (uintptr_t)seg) >> GROWABLE_UNIT_SHIFT];
+    return LIKELY(number != 0) ? page_at(seg, number - 1) : NULL;
+}
+
 /* Free-list links sit in a free block's first word, encoded with the secret;
  * every link is range-checked before it is followed. */
 static inline char *link_read(const strata_heap *heap, const char *data)
@@ -404,6 +483,25 @@ extern front_page heap_empty_page;
 size_t class_stride(unsigned class_index);
 unsigned class_of(size_t size);
 
+/* What a pointer handed to free, realloc, size or validate is (block.c). */
+typedef enum block_state { BLOCK_LIVE, BLOCK_FREED, BLOCK_CORRUPT, BLOCK_FOREIGN } block_state;
+enum { BLOCK_FRONT = 1, BLOCK_BACK, BLOCK_LARGE };
+typedef struct block_ref {
+    unsigned kind;      /* BLOCK_FRONT, BLOCK_BACK or BLOCK_LARGE */
+    char *data;         /* the block's start: an aligned pointer's outer block */
+    size_t offset;      /* an aligned pointer's distance from data; 0 otherwise */
+    front_page *page;   /* front blocks: the page and the slot */
+    uint32_t slot;
+    size_t requested;   /* of the block at data */
+    size_t usable;
+} block_ref;
+block_state heap_block_classify(strata_heap *heap, const char *pointer, block_ref *ref);
+void heap_block_set_requested(strata_heap *heap, const block_ref *ref, size_t requested);
+/* Ends the process with the message for a pointer that is not live: `freed`
+ * for a freed block, `foreign` for anything else but a damaged header. */
+STRATA_NORETURN void heap_block_misuse(strata_heap *heap, const char *pointer, block_state state, const char *freed,
+                                       const char *foreign);
+
 /* heap.c */
 STRATA_NORETURN void heap_corruption(const strata_heap *heap, const void *address, const char *check);
 void heap_acquire(strata_heap *heap, uint32_t flags);
@@ -417,13 +515,11 @@ void *heap_fail(strata_heap *heap, uint32_t flags);
 void heap_note_compat(strata_heap *heap, uint32_t used);
 
 /* front.c */
-void *front_alloc_slow(strata_heap *heap, uint32_t flags, size_t size);
-void front_free_remote(strata_heap *heap, front_page *page, char *data, uint64_t raw);
+void front_free_remote(strata_heap *heap, front_page *page, uint32_t slot);
 void front_collect(strata_heap *heap, front_page *page);
 void front_set_current(thread_part *part, unsigned class_index, front_page *page);
 void front_part_release(strata_heap *heap, thread_part *part);
 size_t front_part_trim(strata_heap *heap, thread_part *part);
-front_page *front_page_of(strata_heap *heap, const char *data, uint64_t raw);
 size_t heap_page_bytes(const strata_heap *heap, size_t stride);
 
 /* back.c */
@@ -431,6 +527,10 @@ strata_status back_segment_init(strata_heap *heap, segment *seg, size_t size, si
                                 size_t initial_commit, unsigned pages);
 segment *back_segment_of(const strata_heap *heap, const void *address);
 void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested);
+char *back_alloc_page(strata_heap *heap, size_t bytes);
+bool back_side_commit(strata_heap *heap, segment *seg, unsigned index);
+unsigned back_block_tag(const strata_heap *heap, const char *data, uint32_t *value);
+void back_set_value(strata_heap *heap, char *data, uint32_t value);
 void back_free(strata_heap *heap, char *data);
 bool back_resize_in_place(strata_heap *heap, char *data, size_t size);
 void back_open_next_header(strata_heap *heap, char *data);
@@ -441,7 +541,7 @@ char *back_next_block(const strata_heap *heap, const segment *seg, const char *d
 size_t back_trim(strata_heap *heap, bool everything);
 size_t back_largest_free(const strata_heap *heap);
 bool back_validate(const strata_heap *heap);
-front_page *back_page_take(strata_heap *heap, segment *seg);
+front_page *back_page_take(segment *seg);
 void back_release_segments(strata_heap *heap);
 
 /* walk.c */
@@ -452,6 +552,9 @@ void *large_alloc(strata_heap *heap, size_t size, bool zero, bool growing);
 void large_free(strata_heap *heap, char *data);
 large_block *large_of(const strata_heap *heap, const void *data);
 large_block *large_containing(const strata_heap *heap, const void *data);
+bool large_cached(const strata_heap *heap, const void *data);
+bool large_intact(const strata_heap *heap, const large_block *large);
+void large_set_requested(strata_heap *heap, char *data, size_t requested);
 char *aligned_outer(strata_heap *heap, const char *data, size_t *offset);
 void global_memory_fork_lock(void);
 void global_memory_fork_unlock(void);

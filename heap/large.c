@@ -7,9 +7,33 @@
  */
 #include "internal.h"
 
+/* A keyed hash of everything in the header the heap trusts: its address,
+ * sizes and list links. Recomputed (large_seal) whenever one changes. */
 static uint64_t large_check(const strata_heap *heap, const large_block *large)
 {
-    return LARGE_MAGIC ^ heap->secret ^ (uint64_t)(uintptr_t)large;
+    uint64_t x = LARGE_MAGIC ^ heap->secret ^ (uint64_t)(uintptr_t)large;
+    x = hdr_mix(x ^ large->requested);
+    x = hdr_mix(x ^ large->reserved ^ (uint64_t)large->committed << 1);
+    return hdr_mix(x ^ (uint64_t)(uintptr_t)large->next ^ (uint64_t)(uintptr_t)large->prev << 1);
+}
+
+static void large_seal(const strata_heap *heap, large_block *large)
+{
+    large->check = large_check(heap, large);
+}
+
+bool large_intact(const strata_heap *heap, const large_block *large)
+{
+    return large->check == large_check(heap, large);
+}
+
+/* A busy block about to be trusted: its header must be intact. */
+static large_block *large_checked(strata_heap *heap, char *data)
+{
+    large_block *large = (large_block *)(void *)(data - LARGE_HEADER);
+    if (!large_intact(heap, large))
+        heap_corruption(heap, data, "block header corrupted");
+    return large;
 }
 
 /* Freed large blocks kept, committed, for the next large allocation: a
@@ -54,10 +78,14 @@ static void link_busy(strata_heap *heap, large_block *large)
 {
     large->prev = NULL;
     large->next = heap->large;
-    if (heap->large != NULL)
+    if (heap->large != NULL) {
+        large_checked(heap, (char *)heap->large + LARGE_HEADER);
         heap->large->prev = large;
+        large_seal(heap, heap->large);
+    }
     heap->large = large;
     heap->large_count++;
+    large_seal(heap, large);
 }
 
 /* A cached block that holds `committed` bytes, unlinked from the cache; NULL
@@ -134,10 +162,9 @@ void *large_alloc(strata_heap *heap, size_t size, bool zero, bool growing)
             heap_release(heap, 0);
             return NULL;
         }
-        large->check = large_check(heap, large);
         large->requested = size;
         char *data = (char *)large + LARGE_HEADER;
-        hdr_write(heap, data, hdr_make(TAG_LARGE_BUSY, 0, 0));
+        hdr_write(heap, data, TAG_LARGE_BUSY, 0, 0);
         link_busy(heap, large);
         heap_release(heap, 0);
         if (zero) { /* reused memory: not the fresh zero pages of a new commit */
@@ -157,12 +184,11 @@ void *large_alloc(strata_heap *heap, size_t size, bool zero, bool growing)
         return NULL;
     }
     large = base;
-    large->check = large_check(heap, large);
     large->requested = size;
     large->reserved = reserved;
     large->committed = committed;
     char *data = (char *)base + LARGE_HEADER;
-    hdr_write(heap, data, hdr_make(TAG_LARGE_BUSY, 0, 0));
+    hdr_write(heap, data, TAG_LARGE_BUSY, 0, 0);
 
     heap_acquire(heap, 0);
     link_busy(heap, large);
@@ -206,6 +232,18 @@ large_block *large_of(const strata_heap *heap, const void *data)
     return found;
 }
 
+/* Whether `data` is a freed large block still kept in the cache. */
+bool large_cached(const strata_heap *heap, const void *data)
+{
+    strata_heap *locked = (strata_heap *)(uintptr_t)heap;
+    heap_acquire(locked, 0);
+    bool found = false;
+    for (large_block *large = heap->large_cache; large != NULL && !found; large = large->next)
+        found = (char *)large + LARGE_HEADER == (const char *)data;
+    heap_release(locked, 0);
+    return found;
+}
+
 /* The large block whose committed data holds `data`, an aligned block's
  * inner pointer (past the block's start); NULL if none. */
 large_block *large_containing(const strata_heap *heap, const void *data)
@@ -227,12 +265,18 @@ large_block *large_containing(const strata_heap *heap, const void *data)
 
 static void unlink_large(strata_heap *heap, large_block *large)
 {
-    if (large->prev != NULL)
+    if (large->prev != NULL) {
+        large_checked(heap, (char *)large->prev + LARGE_HEADER);
         large->prev->next = large->next;
-    else
+        large_seal(heap, large->prev);
+    } else {
         heap->large = large->next;
-    if (large->next != NULL)
+    }
+    if (large->next != NULL) {
+        large_checked(heap, (char *)large->next + LARGE_HEADER);
         large->next->prev = large->prev;
+        large_seal(heap, large->next);
+    }
     heap->large_count--;
     heap->reserved_bytes -= large->reserved;
     heap_count_commit(heap, -(ptrdiff_t)large->committed);
@@ -240,10 +284,8 @@ static void unlink_large(strata_heap *heap, large_block *large)
 
 void large_free(strata_heap *heap, char *data)
 {
-    large_block *large = (large_block *)(void *)(data - LARGE_HEADER);
-    if (large->check != large_check(heap, large))
-        heap_corruption(heap, data, "large block header corrupted");
     heap_acquire(heap, 0);
+    large_block *large = large_checked(heap, data);
     unlink_large(heap, large);
     large->check = 0;
     uint64_t now = strata_clock_monotonic_ns();
@@ -273,9 +315,7 @@ void large_free(strata_heap *heap, char *data)
  * longer needed. */
 bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool may_commit)
 {
-    large_block *large = (large_block *)(void *)(data - LARGE_HEADER);
-    if (large->check != large_check(heap, large))
-        heap_corruption(heap, data, "large block header corrupted");
+    large_block *large = large_checked(heap, data);
     size_t page = heap->vmm->page_size;
     size_t needed = align_up(size + LARGE_HEADER, page);
     if (needed > large->committed && (!may_commit || needed > large->reserved))
@@ -298,8 +338,18 @@ bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool may_
         large->committed = needed;
     }
     large->requested = size;
+    large_seal(heap, large);
     heap_release(heap, 0);
     return true;
+}
+
+void large_set_requested(strata_heap *heap, char *data, size_t requested)
+{
+    heap_acquire(heap, 0);
+    large_block *large = large_checked(heap, data);
+    large->requested = requested;
+    large_seal(heap, large);
+    heap_release(heap, 0);
 }
 
 void large_release_all(strata_heap *heap)
@@ -321,8 +371,9 @@ bool large_validate(const strata_heap *heap)
     size_t count = 0;
     const large_block *prev = NULL;
     for (const large_block *large = heap->large; large != NULL; large = large->next) {
-        if (large->check != large_check(heap, large) || large->prev != prev ||
-            !hdr_is(hdr_read(heap, (const char *)large + LARGE_HEADER), TAG_LARGE_BUSY) ||
+        const char *data = (const char *)large + LARGE_HEADER;
+        if (!large_intact(heap, large) || large->prev != prev ||
+            !hdr_is(heap, data, hdr_read(heap, data), TAG_LARGE_BUSY, 0) ||
             large->requested + LARGE_HEADER > large->committed || large->committed > large->reserved)
             return false;
         prev = large;

@@ -11,20 +11,17 @@ bool back_prev_free_flag(const strata_heap *heap, const char *data);
 long back_bins_validate(const strata_heap *heap);
 
 /* The page whose slots (initialised or not) cover `address`; NULL if none. */
-static front_page *page_covering(segment *seg, const char *address)
+static front_page *page_covering(const strata_heap *heap, segment *seg, const char *address)
 {
-    for (uint32_t i = 0; i < seg->page_capacity; i++) {
-        front_page *page = &seg->pages[i];
-        if (page->in_use && (size_t)(address - 8 - page->first) < page->span)
-            return page;
-    }
-    return NULL;
+    front_page *page = front_page_at(heap, seg, address);
+    return page != NULL && page->in_use && (size_t)(address - page->area - 16) < page->span ? page : NULL;
 }
 
-static front_page *page_of_block(segment *seg, uint64_t raw)
+/* The page a back-end block of the heap's own holds, if it holds one. */
+static front_page *page_of_block(const strata_heap *heap, segment *seg, const char *data)
 {
-    unsigned index = hdr_page(raw);
-    if (!hdr_is(raw, TAG_INTERNAL) || index == 0 || index > seg->page_capacity)
+    uint32_t index = 0;
+    if (back_block_tag(heap, data, &index) != TAG_INTERNAL || index == 0 || index > seg->page_capacity)
         return NULL;
     front_page *page = &seg->pages[index - 1];
     return page->in_use ? page : NULL;
@@ -54,20 +51,20 @@ static void emit_slot(const strata_heap *heap, segment *seg, front_page *page, u
                       strata_heap_entry *entry)
 {
     entry_clear(entry);
+    (void)heap;
     entry->region_index = (uint8_t)seg->index;
-    entry->overhead = 8;
-    char *data = page->first + 8 + (size_t)slot * page->stride;
-    entry->data = data;
+    entry->overhead = 0; /* a slot's state is in the side table */
+    entry->data = front_slot_data(page, slot);
     if (slot >= page->bump) { /* the never-used rest of the page, as one free block */
-        entry->size = (size_t)(page->capacity - page->bump) * page->stride - 8;
+        entry->size = (size_t)(page->capacity - page->bump) * page->stride;
         return;
     }
-    uint64_t raw = hdr_read(heap, data);
-    if (hdr_is(raw, TAG_FRONT_BUSY)) {
+    uint32_t state = page->slots[slot];
+    if (slot_is_busy(state)) {
         entry->flags = STRATA_HEAP_ENTRY_BUSY;
-        entry->size = hdr_requested(raw);
+        entry->size = slot_requested(state);
     } else {
-        entry->size = page->stride - 8;
+        entry->size = page->stride;
     }
 }
 
@@ -77,9 +74,10 @@ static strata_status emit_after_segment(strata_heap *heap, segment *seg, strata_
 static strata_status emit_from_block(strata_heap *heap, segment *seg, char *data, strata_heap_entry *entry)
 {
     while (data != NULL) {
-        uint64_t raw = hdr_read(heap, data);
-        if (hdr_is(raw, TAG_INTERNAL)) {
-            front_page *page = page_of_block(seg, raw);
+        uint32_t value = 0;
+        unsigned tag = back_block_tag(heap, data, &value);
+        if (tag == TAG_INTERNAL) {
+            front_page *page = page_of_block(heap, seg, data);
             if (page != NULL && page->capacity > 0) {
                 emit_slot(heap, seg, page, 0, entry);
                 return STRATA_OK;
@@ -91,9 +89,9 @@ static strata_status emit_from_block(strata_heap *heap, segment *seg, char *data
         entry->data = data;
         entry->region_index = (uint8_t)seg->index;
         entry->overhead = 16;
-        if (hdr_is(raw, TAG_BACK_BUSY)) {
+        if (tag == TAG_BACK_BUSY) {
             entry->flags = STRATA_HEAP_ENTRY_BUSY;
-            entry->size = hdr_requested(raw);
+            entry->size = value;
         } else {
             entry->size = back_usable(heap, data);
         }
@@ -151,14 +149,14 @@ static strata_status walk_next(strata_heap *heap, strata_heap_entry *entry)
         return emit_from_block(heap, seg, (char *)seg + seg->area_start + 16, entry);
     if (entry->flags & STRATA_HEAP_ENTRY_UNCOMMITTED)
         return emit_after_segment(heap, seg, entry);
-    front_page *page = page_covering(seg, data);
+    front_page *page = page_covering(heap, seg, data);
     if (page != NULL) {
-        uint32_t slot = (uint32_t)((size_t)(data - 8 - page->first) / page->stride);
+        uint32_t slot = (uint32_t)((size_t)(data - page->area - 16) / page->stride);
         if (slot + 1 < page->bump || (slot + 1 == page->bump && page->bump < page->capacity)) {
             emit_slot(heap, seg, page, slot + 1, entry);
             return STRATA_OK;
         }
-        return emit_from_block(heap, seg, back_next_block(heap, seg, page->first - 8), entry);
+        return emit_from_block(heap, seg, back_next_block(heap, seg, page->area + 16), entry);
     }
     return emit_from_block(heap, seg, back_next_block(heap, seg, data), entry);
 }
@@ -174,117 +172,46 @@ STRATA_API strata_status strata_heap_walk(strata_heap *heap, strata_heap_entry *
 }
 
 /* ---- One block ------------------------------------------------------------------ */
-typedef struct block_view {
-    bool live;
-    size_t requested;
-    size_t usable;
-} block_view;
-
-static block_view view_block(strata_heap *heap, const void *block);
-
-/* An aligned block's inner pointer: its outer block, less the distance. */
-static block_view view_aligned_block(strata_heap *heap, const char *data)
-{
-    size_t distance = 0;
-    const char *outer = aligned_outer(heap, data, &distance);
-    block_view view = outer != NULL ? view_block(heap, outer) : (block_view){false, 0, 0};
-    if (!view.live || view.requested < distance)
-        return (block_view){false, 0, 0};
-    view.requested -= distance;
-    view.usable -= distance;
-    return view;
-}
-
-/* What `block` is, decided without ever touching memory outside this
- * heap's segments and large blocks. */
-static block_view view_block(strata_heap *heap, const void *block)
-{
-    block_view view = {false, 0, 0};
-    const char *data = block;
-    if (heap == NULL || data == NULL || ((uintptr_t)data & 15) != 0)
-        return view;
-    segment *seg = back_segment_of(heap, data);
-    if (seg == NULL) {
-        large_block *large = large_of(heap, data);
-        if (large == NULL) /* not a large block's start: maybe an aligned block inside one */
-            return view_aligned_block(heap, data);
-        if (hdr_is(hdr_peek(heap, data), TAG_LARGE_BUSY)) {
-            view.live = true;
-            view.requested = large->requested;
-            view.usable = large->committed - LARGE_HEADER;
-        }
-        return view;
-    }
-    size_t offset = (size_t)(data - (const char *)seg);
-    if (offset < seg->area_start + BLOCK_HEADER || offset >= __atomic_load_n(&seg->committed_end, __ATOMIC_ACQUIRE))
-        return view;
-    uint64_t raw = hdr_peek(heap, data);
-    if (hdr_is(raw, TAG_ALIGNED))
-        return view_aligned_block(heap, data);
-    if (hdr_is(raw, TAG_FRONT_BUSY)) {
-        front_page *page = front_page_of(heap, data, raw);
-        if (page != NULL) {
-            view.live = true;
-            view.requested = hdr_requested(raw);
-            view.usable = page->stride - 8;
-        }
-    } else if (hdr_is(raw, TAG_BACK_BUSY)) {
-        bool is_free = true;
-        heap_acquire(heap, 0); /* neighbours' frees rewrite this block's size word */
-        if (back_block_check(heap, seg, data, &is_free) && !is_free) {
-            view.live = true;
-            view.requested = hdr_requested(raw);
-            view.usable = back_usable(heap, data);
-        }
-        heap_release(heap, 0);
-    }
-    return view;
-}
-
 STRATA_API size_t strata_heap_size(strata_heap *heap, uint32_t flags, const void *block)
 {
     (void)flags;
-    block_view view = view_block(heap, block);
-    return view.live ? view.requested : SIZE_MAX;
+    block_ref ref;
+    if (heap == NULL || block == NULL || heap_block_classify(heap, block, &ref) != BLOCK_LIVE)
+        return SIZE_MAX;
+    return ref.requested - ref.offset;
 }
 
 STRATA_API size_t strata_heap_usable_size(strata_heap *heap, const void *block)
 {
-    block_view view = view_block(heap, block);
+    if (heap == NULL || block == NULL)
+        return 0;
+    block_ref ref;
+    block_state state = heap_block_classify(heap, block, &ref);
+    if (state != BLOCK_LIVE)
+        heap_block_misuse(heap, block, state, "use after free", "invalid pointer: not a block of this heap");
     /* Under memcheck only the requested bytes are the block's, as with
      * Valgrind's own malloc_usable_size. */
-    if (VG_ACTIVE())
-        return view.live ? view.requested : 0;
-    return view.live ? view.usable : 0;
+    return (VG_ACTIVE() ? ref.requested : ref.usable) - ref.offset;
 }
 
 /* ---- The whole heap ----------------------------------------------------------- */
-static bool page_validate(strata_heap *heap, front_page *page, char *block)
+static bool page_validate(strata_heap *heap, segment *seg, front_page *page, char *block)
 {
-    if (page->first != block + 8 || page->stride != class_stride(page->class_index) ||
+    if (page->area + 16 != block || page->stride != class_stride(page->class_index) ||
         page->bump > page->capacity || page->span != (size_t)page->capacity * page->stride ||
-        page->span + 8 > back_usable(heap, block))
+        page->span > back_usable(heap, block) || page->capacity > heap->side_slots ||
+        page->slots != seg->side + (size_t)page->index * heap->side_slots || front_page_at(heap, seg, block) != page)
         return false;
     uint32_t busy = 0;
-    for (uint32_t slot = 0; slot < page->bump; slot++) {
-        uint64_t raw = hdr_read(heap, page->first + 8 + (size_t)slot * page->stride);
-        if (hdr_page(raw) != page->index)
-            return false;
-        if (hdr_is(raw, TAG_FRONT_BUSY))
-            busy++;
-        else if (!hdr_is(raw, TAG_FRONT_FREE))
-            return false;
-    }
+    for (uint32_t slot = 0; slot < page->bump; slot++)
+        busy += slot_is_busy(page->slots[slot]);
     thread_state *owner = __atomic_load_n(&page->owner, __ATOMIC_RELAXED);
     if (owner != NULL && owner != heap_state())
         return true; /* its local list belongs to a running thread */
     uint32_t listed = 0;
-    for (char *data = page->free; data != NULL; data = link_read(heap, data)) {
-        size_t offset = (size_t)(data - 8 - page->first);
-        if (offset >= (size_t)page->bump * page->stride || offset % page->stride != 0 ||
-            !hdr_is(hdr_read(heap, data), TAG_FRONT_FREE) || ++listed > page->bump)
+    for (uint32_t slot = page->free; slot != SLOT_END; slot = slot_next(page->slots[slot]))
+        if (slot >= page->bump || slot_is_busy(page->slots[slot]) || ++listed > page->bump)
             return false;
-    }
     return busy + listed <= page->bump && page->used == page->bump - listed;
 }
 
@@ -307,10 +234,10 @@ static bool validate_all(strata_heap *heap)
             if (is_free) {
                 free_blocks++;
             } else {
-                uint64_t raw = hdr_read(heap, data);
-                if (hdr_is(raw, TAG_INTERNAL) && hdr_page(raw) != 0) {
-                    front_page *page = page_of_block(seg, raw);
-                    if (page == NULL || !page_validate(heap, page, data))
+                uint32_t value = 0;
+                if (back_block_tag(heap, data, &value) == TAG_INTERNAL && value != 0) {
+                    front_page *page = page_of_block(heap, seg, data);
+                    if (page == NULL || !page_validate(heap, seg, page, data))
                         return false;
                 }
             }
@@ -330,8 +257,10 @@ STRATA_API bool strata_heap_validate(strata_heap *heap, uint32_t flags, const vo
     (void)flags;
     if (heap == NULL)
         return false;
-    if (block != NULL)
-        return view_block(heap, block).live;
+    if (block != NULL) {
+        block_ref ref;
+        return heap_block_classify(heap, block, &ref) == BLOCK_LIVE;
+    }
     heap_acquire(heap, 0);
     bool ok = validate_all(heap);
     heap_release(heap, 0);
@@ -342,11 +271,6 @@ STRATA_API bool strata_heap_validate(strata_heap *heap, uint32_t flags, const vo
  * trashed header from a pointer that never was a block. */
 bool heap_is_block_start(strata_heap *heap, segment *seg, const char *data)
 {
-    front_page *page = page_covering(seg, data);
-    if (page != NULL) {
-        size_t offset = (size_t)(data - 8 - page->first);
-        return offset % page->stride == 0 && offset / page->stride < page->bump;
-    }
     heap_acquire(heap, 0);
     bool found = false;
     for (char *block = (char *)seg + seg->area_start + 16; block != NULL && block <= data;

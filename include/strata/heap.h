@@ -77,8 +77,9 @@ typedef struct strata_heap strata_heap;
  *   out           receives the heap. Its address is the heap's base: 64 KiB
  *                 aligned, the first byte of its first reservation.
  * Fails with STRATA_E_INVALID_PARAMETER for a NULL out, STRATA_E_NO_MEMORY
- * when the VMM refuses the reservation or the commit (nothing is left
- * behind).
+ * when the VMM refuses the reservation or the commit, STRATA_E_INVALID_ADDRESS
+ * when the VMM returns a base not aligned as asked (a user-written VMM must
+ * honour the alignment argument of reserve). Nothing is left behind.
  */
 STRATA_API strata_status strata_heap_create(const strata_vmm *vmm, uint32_t flags, size_t initial_size,
                                             size_t maximum_size, strata_heap **out);

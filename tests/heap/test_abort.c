@@ -114,13 +114,46 @@ static void child_invalid_free_interior(void)
     strata_heap_free(heap, 0, block + 32);
 }
 
-static void child_header_overwrite_front(void)
+static void child_usable_size_of_freed_block(void)
 {
     strata_heap *heap = make_heap();
     char *block = strata_heap_alloc(heap, 0, 40);
-    ((volatile uint64_t *)(void *)block)[-1] ^= 0x4142434445464748ull; /* an underflow of 8 bytes */
-    expect_line(heap, "block header corrupted", block);
     strata_heap_free(heap, 0, block);
+    expect_line(heap, "use after free", block);
+    strata_heap_usable_size(heap, block);
+}
+
+static void child_usable_size_of_foreign_pointer(void)
+{
+    static _Alignas(16) char buffer[64];
+    strata_heap *heap = make_heap();
+    expect_line(heap, "invalid pointer: not a block of this heap", buffer);
+    strata_heap_usable_size(heap, buffer);
+}
+
+static void child_wild_pointer_free(void)
+{
+    strata_heap *heap = make_heap();
+    expect_line(heap, "invalid free: not a block of this heap", (void *)(uintptr_t)1);
+    strata_heap_free(heap, 0, (void *)(uintptr_t)1);
+}
+
+static void child_double_free_large(void)
+{
+    strata_heap *heap = make_heap();
+    void *block = strata_heap_alloc(heap, 0, LARGE + 4096);
+    strata_heap_free(heap, 0, block);
+    expect_line(heap, "double free", block);
+    strata_heap_free(heap, 0, block);
+}
+
+static void child_large_header_overwrite(void)
+{
+    strata_heap *heap = make_heap();
+    char *block = strata_heap_alloc(heap, 0, LARGE + 4096);
+    ((volatile uint64_t *)(void *)block)[-4] ^= 1; /* the requested size, in the 64-byte header */
+    expect_line(heap, "block header corrupted", block);
+    strata_heap_realloc(heap, 0, block, LARGE * 2);
 }
 
 static void child_header_overwrite_back(void)
@@ -133,16 +166,14 @@ static void child_header_overwrite_back(void)
     strata_heap_free(heap, 0, block);
 }
 
-static void child_link_overwrite_front(void)
+static void child_size_word_flip_back(void)
 {
     strata_heap *heap = make_heap();
-    char *first = strata_heap_alloc(heap, 0, 40);
-    strata_heap_alloc(heap, 0, 40);
-    strata_heap_free(heap, 0, first);
-    poke(first, 0x4141414141414141ull); /* a write after free */
-    expect_line(heap, "free-list link corrupted", NULL);
-    strata_heap_alloc(heap, 0, 40); /* gets `first` back, and the bad link with it */
-    strata_heap_alloc(heap, 0, 40);
+    char *block = strata_heap_alloc(heap, 0, 40000);
+    strata_heap_alloc(heap, 0, 40000);
+    ((volatile uint64_t *)(void *)block)[-2] ^= 1u << 16; /* 64 KiB more, were it trusted */
+    expect_line(heap, "block header corrupted", block);
+    strata_heap_realloc(heap, 0, block, 120000);
 }
 
 static void child_link_overwrite_back(void)
@@ -164,9 +195,13 @@ static const child_scenario scenarios[] = {
     {"invalid_free_static", child_invalid_free_static},
     {"invalid_free_other_heap", child_invalid_free_other_heap},
     {"invalid_free_interior", child_invalid_free_interior},
-    {"header_overwrite_front", child_header_overwrite_front},
+    {"usable_size_freed", child_usable_size_of_freed_block},
+    {"usable_size_foreign", child_usable_size_of_foreign_pointer},
+    {"wild_pointer_free", child_wild_pointer_free},
+    {"double_free_large", child_double_free_large},
+    {"large_header_overwrite", child_large_header_overwrite},
     {"header_overwrite_back", child_header_overwrite_back},
-    {"link_overwrite_front", child_link_overwrite_front},
+    {"size_word_flip_back", child_size_word_flip_back},
     {"link_overwrite_back", child_link_overwrite_back},
     {NULL, NULL},
 };
@@ -229,10 +264,63 @@ static void test_free_of_an_interior_pointer_ends_the_process(void **state)
     expect_termination("invalid_free_interior");
 }
 
-static void test_overwritten_front_end_header_ends_the_process(void **state)
+static void test_usable_size_of_a_freed_block_ends_the_process(void **state)
 {
     (void)state;
-    expect_termination("header_overwrite_front");
+    expect_termination("usable_size_freed");
+}
+
+static void test_usable_size_of_a_foreign_pointer_ends_the_process(void **state)
+{
+    (void)state;
+    expect_termination("usable_size_foreign");
+}
+
+static void test_free_of_a_wild_pointer_ends_the_process_before_reading_it(void **state)
+{
+    (void)state;
+    expect_termination("wild_pointer_free");
+}
+
+static void test_double_free_of_a_large_block_is_called_a_double_free(void **state)
+{
+    (void)state;
+    expect_termination("double_free_large");
+}
+
+static void test_a_flipped_bit_in_a_large_header_ends_the_process(void **state)
+{
+    (void)state;
+    expect_termination("large_header_overwrite");
+}
+
+/* Front-end slots have no header: the bytes before a block are the previous
+ * slot's data, and damage there (an underflow, a write after free) cannot
+ * reach the heap's bookkeeping. Every block stays distinct and intact. */
+static void test_damage_before_and_inside_freed_small_slots_is_harmless(void **state)
+{
+    (void)state;
+    strata_heap *heap = make_heap();
+    char *blocks[8];
+    for (int i = 0; i < 8; i++) {
+        blocks[i] = strata_heap_alloc(heap, 0, 48);
+        memset(blocks[i], 0x30 + i, 48);
+    }
+    ((volatile char *)blocks[3])[-1] ^= 0x20;                               /* a one-byte underflow */
+    ((volatile uint64_t *)(void *)blocks[5])[-1] ^= 0x4142434445464748ull; /* an 8-byte one */
+    assert_true(strata_heap_free(heap, 0, blocks[3]));
+    assert_true(strata_heap_free(heap, 0, blocks[5]));
+    poke(blocks[5], peek(blocks[5]) ^ 1); /* one bit written after free */
+    char *again[2] = {strata_heap_alloc(heap, 0, 48), strata_heap_alloc(heap, 0, 48)};
+    assert_true(again[0] != again[1]);
+    for (int i = 0; i < 8; i++) {
+        if (i == 3 || i == 5)
+            continue;
+        for (int j = 0; j < 2; j++)
+            assert_true(again[j] + 48 <= blocks[i] || blocks[i] + 48 <= again[j]);
+    }
+    assert_true(strata_heap_validate(heap, 0, NULL));
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
 }
 
 static void test_overflow_into_a_back_end_header_ends_the_process(void **state)
@@ -241,10 +329,10 @@ static void test_overflow_into_a_back_end_header_ends_the_process(void **state)
     expect_termination("header_overwrite_back");
 }
 
-static void test_overwritten_front_end_free_list_link_ends_the_process(void **state)
+static void test_a_flipped_bit_in_a_back_end_size_word_ends_the_process(void **state)
 {
     (void)state;
-    expect_termination("link_overwrite_front");
+    expect_termination("size_word_flip_back");
 }
 
 static void test_overwritten_back_end_free_list_links_end_the_process(void **state)
@@ -258,9 +346,9 @@ static void test_validate_reports_a_trashed_header_without_ending(void **state)
 {
     (void)state;
     strata_heap *heap = make_heap();
-    char *front = strata_heap_alloc(heap, 0, 40);
     char *back = strata_heap_alloc(heap, 0, 50000);
-    char *blocks[2] = {front, back};
+    char *other = strata_heap_alloc(heap, 0, 60000);
+    char *blocks[2] = {back, other};
     for (int i = 0; i < 2; i++) {
         uint64_t *header = (uint64_t *)(void *)blocks[i] - 1;
         uint64_t saved = *header;
@@ -279,14 +367,11 @@ static void test_validate_reports_a_trashed_free_list_link_without_ending(void *
 {
     (void)state;
     strata_heap *heap = make_heap();
-    char *front = strata_heap_alloc(heap, 0, 40);
-    strata_heap_alloc(heap, 0, 40);
     char *back = strata_heap_alloc(heap, 0, 50000);
     strata_heap_alloc(heap, 0, 50000);
-    strata_heap_free(heap, 0, front);
     strata_heap_free(heap, 0, back);
-    char *blocks[2] = {front, back};
-    for (int i = 0; i < 2; i++) {
+    char *blocks[1] = {back};
+    for (int i = 0; i < 1; i++) {
         uint64_t saved = peek(blocks[i]);
         poke(blocks[i], 0x4141414141414141ull);
         assert_false(strata_heap_validate(heap, 0, NULL));
@@ -308,9 +393,14 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_free_of_a_static_buffer_ends_the_process),
         cmocka_unit_test(test_free_of_another_heaps_block_ends_the_process),
         cmocka_unit_test(test_free_of_an_interior_pointer_ends_the_process),
-        cmocka_unit_test(test_overwritten_front_end_header_ends_the_process),
+        cmocka_unit_test(test_usable_size_of_a_freed_block_ends_the_process),
+        cmocka_unit_test(test_usable_size_of_a_foreign_pointer_ends_the_process),
+        cmocka_unit_test(test_free_of_a_wild_pointer_ends_the_process_before_reading_it),
+        cmocka_unit_test(test_double_free_of_a_large_block_is_called_a_double_free),
+        cmocka_unit_test(test_a_flipped_bit_in_a_large_header_ends_the_process),
+        cmocka_unit_test(test_damage_before_and_inside_freed_small_slots_is_harmless),
         cmocka_unit_test(test_overflow_into_a_back_end_header_ends_the_process),
-        cmocka_unit_test(test_overwritten_front_end_free_list_link_ends_the_process),
+        cmocka_unit_test(test_a_flipped_bit_in_a_back_end_size_word_ends_the_process),
         cmocka_unit_test(test_overwritten_back_end_free_list_links_end_the_process),
         cmocka_unit_test(test_validate_reports_a_trashed_header_without_ending),
         cmocka_unit_test(test_validate_reports_a_trashed_free_list_link_without_ending),

@@ -456,7 +456,7 @@ static void test_freed_and_foreign_pointers_are_not_blocks(void **state)
     for (size_t i = 0; i < sizeof not_blocks / sizeof not_blocks[0]; i++) {
         assert_false(strata_heap_validate(heap, 0, not_blocks[i]));
         assert_int_equal(strata_heap_size(heap, 0, not_blocks[i]), SIZE_MAX);
-        assert_int_equal(strata_heap_usable_size(heap, not_blocks[i]), 0);
+        /* strata_heap_usable_size of these ends the process (test_heap_abort). */
     }
     assert_false(strata_heap_validate(NULL, 0, sizes_live[0]));
     for (int i = 0; i < 3; i++)
