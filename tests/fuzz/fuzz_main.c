@@ -8,6 +8,10 @@
  * overrides the count. With one thread a run is fully reproducible from its
  * seed; with more, the interleaving is the OS's.
  */
+/* mingw: C99 printf directives (%zu, %llu) rather than msvcrt's. */
+#if defined(__MINGW32__) && !defined(__USE_MINGW_ANSI_STDIO)
+#define __USE_MINGW_ANSI_STDIO 1
+#endif
 #include "fuzz_ops.h"
 
 #include <stdio.h>

@@ -1,6 +1,10 @@
 /*
  * tests/fuzz/fuzz_ops.c — the operation interpreter and its model (fuzz_ops.h).
  */
+/* mingw: C99 printf directives (%zu, %llu) rather than msvcrt's. */
+#if defined(__MINGW32__) && !defined(__USE_MINGW_ANSI_STDIO)
+#define __USE_MINGW_ANSI_STDIO 1
+#endif
 #include "fuzz_ops.h"
 
 #include <errno.h>
@@ -11,7 +15,9 @@
 
 /* ---- Failing ---------------------------------------------------------------- */
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+__attribute__((format(gnu_printf, 2, 3), noreturn))
+#elif defined(__GNUC__)
 __attribute__((format(printf, 2, 3), noreturn))
 #endif
 static void fuzz_fail(const fuzz_thread *thread, const char *format, ...)

@@ -1,6 +1,10 @@
 /*
  * tests/misuse/misuse.c — the misuse scenarios' common parts (misuse.h).
  */
+/* mingw: C99 printf directives (%zu, %llu) rather than msvcrt's. */
+#if defined(__MINGW32__) && !defined(__USE_MINGW_ANSI_STDIO)
+#define __USE_MINGW_ANSI_STDIO 1
+#endif
 #if !defined(_WIN32)
 #define _POSIX_C_SOURCE 200809L
 #endif

@@ -43,7 +43,9 @@ bool select_api(const char *name);
 void announce(const void *address, const char *check);   /* exact line at `address` */
 void announce_prefix(const char *check);                 /* "... <check> at 0x" */
 void harmless(void);                                     /* the scenario ran to its end */
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+__attribute__((format(gnu_printf, 1, 2), noreturn))
+#elif defined(__GNUC__)
 __attribute__((format(printf, 1, 2), noreturn))
 #endif
 void child_fail(const char *format, ...);

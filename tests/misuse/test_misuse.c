@@ -14,6 +14,10 @@
  * The table at the bottom lists every scenario; CMake reads it to register
  * the ctests, so a scenario is added in one place.
  */
+/* mingw: C99 printf directives (%zu, %llu) rather than msvcrt's. */
+#if defined(__MINGW32__) && !defined(__USE_MINGW_ANSI_STDIO)
+#define __USE_MINGW_ANSI_STDIO 1
+#endif
 #include "misuse.h"
 
 #include <errno.h>
@@ -629,12 +633,13 @@ static void check_realloc_keeps(size_t size, size_t new_size)
     fill(block, usable, (unsigned)size);
     char *moved = api()->resize(block, new_size);
     if (moved == NULL)
-        fail_msg("realloc(%zu -> %zu) failed", size, new_size);
+        fail_msg("realloc(%llu -> %llu) failed", (unsigned long long)size, (unsigned long long)new_size);
     size_t kept = usable < new_size ? usable : new_size;
     size_t damage = first_damage(moved, kept, (unsigned)size);
     if (damage != SIZE_MAX)
-        fail_msg("realloc of a %zu-byte block (usable %zu) to %zu lost byte %zu of the %zu it must keep", size,
-                 usable, new_size, damage, kept);
+        fail_msg("realloc of a %llu-byte block (usable %llu) to %llu lost byte %llu of the %llu it must keep",
+                 (unsigned long long)size, (unsigned long long)usable, (unsigned long long)new_size,
+                 (unsigned long long)damage, (unsigned long long)kept);
     api()->release(moved);
 }
 
@@ -785,9 +790,10 @@ static void unit_heap_size_of_invalid_pointers(void **state)
     };
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
         if (strata_heap_size(heap, 0, invalid[i]) != SIZE_MAX)
-            fail_msg("HeapSize of invalid pointer #%zu (%p) is %zu", i, invalid[i], strata_heap_size(heap, 0, invalid[i]));
+            fail_msg("HeapSize of invalid pointer #%d (%p) is %llu", (int)i, invalid[i],
+                     (unsigned long long)strata_heap_size(heap, 0, invalid[i]));
         if (strata_heap_validate(heap, 0, invalid[i]))
-            fail_msg("HeapValidate of invalid pointer #%zu (%p) is true", i, invalid[i]);
+            fail_msg("HeapValidate of invalid pointer #%d (%p) is true", (int)i, invalid[i]);
     }
     assert_int_equal(strata_heap_size(heap, 0, small), SMALL_SIZE);
     assert_int_equal(strata_heap_size(heap, 0, back), BACK_SIZE);
