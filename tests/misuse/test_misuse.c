@@ -563,8 +563,16 @@ static void sweep(const char *child, unsigned long first, unsigned long last, ou
 {
     static sweep_report report;
     memset(&report, 0, sizeof report);
+    /* Each child is a new process under Wine and a slow one under memcheck:
+     * there, the lowest and highest bit and the whole byte only. */
+    bool quick = child_under_valgrind();
+#if defined(_WIN32)
+    quick = true;
+#endif
     for (unsigned long offset = first; offset <= last; offset++) {
         for (int flip = 0; flip <= 8; flip++) {
+            if (quick && flip != 0 && flip != 7 && flip != 8)
+                continue;
             unsigned long mask = flip < 8 ? 1ul << flip : 0xFFul;
             set_param(OFFSET_PARAM, offset);
             set_param(MASK_PARAM, mask);
