@@ -11,10 +11,12 @@
  * sizes and list links. Recomputed (large_seal) whenever one changes. */
 static uint64_t large_check(const strata_heap *heap, const large_block *large)
 {
+    const uint64_t fields[] = {large->requested, large->reserved, large->committed, large->cached_since,
+                               (uint64_t)(uintptr_t)large->next, (uint64_t)(uintptr_t)large->prev};
     uint64_t x = LARGE_MAGIC ^ heap->secret ^ (uint64_t)(uintptr_t)large;
-    x = hdr_mix(x ^ large->requested);
-    x = hdr_mix(x ^ large->reserved ^ (uint64_t)large->committed << 1);
-    return hdr_mix(x ^ (uint64_t)(uintptr_t)large->next ^ (uint64_t)(uintptr_t)large->prev << 1);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        x = hdr_mix(x ^ fields[i]);
+    return x;
 }
 
 static void large_seal(const strata_heap *heap, large_block *large)
@@ -24,7 +26,8 @@ static void large_seal(const strata_heap *heap, large_block *large)
 
 bool large_intact(const strata_heap *heap, const large_block *large)
 {
-    return large->check == large_check(heap, large);
+    const char *data = (const char *)large + LARGE_HEADER;
+    return large->check == large_check(heap, large) && hdr_is(heap, data, hdr_read(heap, data), TAG_LARGE_BUSY, 0);
 }
 
 /* A busy block about to be trusted: its header must be intact. */
@@ -163,6 +166,7 @@ void *large_alloc(strata_heap *heap, size_t size, bool zero, bool growing)
             return NULL;
         }
         large->requested = size;
+        large->cached_since = 0;
         char *data = (char *)large + LARGE_HEADER;
         hdr_write(heap, data, TAG_LARGE_BUSY, 0, 0);
         link_busy(heap, large);

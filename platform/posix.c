@@ -404,7 +404,11 @@ strata_status strata_platform_set_fault_handler(strata_fault_handler handler)
 static void lock_wait(strata_lock *lock)
 {
 #if defined(__linux__)
+    /* The futex says EAGAIN when the word changed first: not the caller's
+     * errno to see (free must leave errno alone). */
+    int saved = errno;
     syscall(SYS_futex, &lock->word, FUTEX_WAIT_PRIVATE, 2u, NULL, NULL, 0);
+    errno = saved;
 #else
     (void)lock;
     sched_yield();
