@@ -440,7 +440,7 @@ static void child_flip_front(void)
     flip_before_front(get_param(OFFSET_PARAM), (uint8_t)get_param(MASK_PARAM));
 }
 
-/* Attack 1: p[-1] ^= 0x20 (one byte), and the 8 bytes before p. */
+/* p[-1] ^= 0x20 (one byte), and the 8 bytes before p: the neighbour's data. */
 static void child_front_byte_before(void) { flip_before_front(1, 0x20); }
 static void child_front_word_before(void)
 {
@@ -473,7 +473,7 @@ static void child_front_word_before(void)
     harmless();
 }
 
-/* Attack 4: a bit of a freed small slot's first 8 bytes (write after free),
+/* A bit of a freed small slot's first 8 bytes (write after free),
  * then two allocations of the size. */
 static void child_front_write_after_free(void)
 {
@@ -637,7 +637,7 @@ static void unit_front_write_after_free_every_bit(void **state)
 
 /* ---- In-process: what must fail cleanly, and what must keep its bytes ------- */
 
-/* Attack 5: realloc keeps every byte up to the old usable size (or up to
+/* realloc keeps every byte up to the old usable size (or up to
  * the new size, when that is smaller). */
 static void check_realloc_keeps(size_t size, size_t new_size)
 {
