@@ -830,6 +830,13 @@ static strata_status default_commit(void *context, void *address, size_t size)
     return strata_vmm_commit(address, size, STRATA_PAGE_READWRITE, 0, &ignored);
 }
 
+static strata_status default_commit_executable(void *context, void *address, size_t size)
+{
+    (void)context;
+    void *ignored;
+    return strata_vmm_commit(address, size, STRATA_PAGE_EXECUTE_READWRITE, 0, &ignored);
+}
+
 static strata_status default_decommit(void *context, void *address, size_t size)
 {
     (void)context;
@@ -847,7 +854,7 @@ const strata_vmm *strata_vmm_default(void)
 {
     static const strata_vmm real = {
         NULL, VMM_PAGE_SIZE, VMM_GRANULARITY, default_reserve, default_release,
-        default_commit, default_decommit, default_reset,
+        default_commit, default_decommit, default_reset, default_commit_executable,
     };
     return &real;
 }

@@ -37,7 +37,7 @@ extern "C" {
 #define STRATA_HEAP_GENERATE_EXCEPTIONS 0x00000004u   /* failures raise STRATA_STATUS_NO_MEMORY */
 #define STRATA_HEAP_ZERO_MEMORY 0x00000008u           /* new bytes read as zero */
 #define STRATA_HEAP_REALLOC_IN_PLACE_ONLY 0x00000010u /* realloc never moves the block */
-#define STRATA_HEAP_CREATE_ENABLE_EXECUTE 0x00040000u /* accepted; blocks are read-write (see heap/README.md) */
+#define STRATA_HEAP_CREATE_ENABLE_EXECUTE 0x00040000u /* blocks may be executed: committed read-write-execute */
 
 /* Blocks of this many bytes or more get a VMM reservation of their own
  * (0xFF000 on 64-bit, as Windows; half that on 32-bit). Fixed-size heaps
@@ -66,8 +66,10 @@ typedef struct strata_heap strata_heap;
  *   vmm           the virtual memory under the heap; NULL for strata's own
  *                 (strata_vmm_default()). It must outlive the heap.
  *   flags         STRATA_HEAP_NO_SERIALIZE, STRATA_HEAP_GENERATE_EXCEPTIONS,
- *                 STRATA_HEAP_CREATE_ENABLE_EXECUTE; other bits are ignored,
- *                 as Windows ignores them.
+ *                 STRATA_HEAP_CREATE_ENABLE_EXECUTE (every page of the heap
+ *                 is committed through vmm->commit_executable, so blocks
+ *                 hold code that runs); other bits are ignored, as Windows
+ *                 ignores them.
  *   initial_size  bytes committed up front, rounded up to whole pages.
  *   maximum_size  0: growable, limited only by memory. Otherwise a fixed
  *                 heap: one reservation of maximum_size rounded up to whole
@@ -76,9 +78,10 @@ typedef struct strata_heap strata_heap;
  *                 more always fail. initial_size is clipped to it.
  *   out           receives the heap. Its address is the heap's base: 64 KiB
  *                 aligned, the first byte of its first reservation.
- * Fails with STRATA_E_INVALID_PARAMETER for a NULL out, STRATA_E_NO_MEMORY
- * when the VMM refuses the reservation or the commit (nothing is left
- * behind).
+ * Fails with STRATA_E_INVALID_PARAMETER for a NULL out, STRATA_E_UNSUPPORTED
+ * for STRATA_HEAP_CREATE_ENABLE_EXECUTE over a VMM without commit_executable,
+ * STRATA_E_NO_MEMORY when the VMM refuses the reservation or the commit
+ * (nothing is left behind).
  */
 STRATA_API strata_status strata_heap_create(const strata_vmm *vmm, uint32_t flags, size_t initial_size,
                                             size_t maximum_size, strata_heap **out);
