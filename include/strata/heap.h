@@ -182,7 +182,8 @@ STRATA_API size_t strata_heap_usable_size(strata_heap *heap, const void *block);
  *   and large block of the heap; otherwise only that block, which must be a
  *   live block of this heap. Returns false for damage, a freed block, a
  *   pointer into other memory (another heap, a static buffer), and a NULL
- *   heap. Never ends the process, never reports a last error.
+ *   heap. Never ends the process, never reports a last error (HeapValidate
+ *   sets ERROR_NOACCESS itself for a block address that cannot be read).
  */
 STRATA_API bool strata_heap_validate(strata_heap *heap, uint32_t flags, const void *block);
 
@@ -281,7 +282,8 @@ typedef enum strata_heap_info_class {
 /*
  * strata_heap_query_information — COMPATIBILITY only: stores a 4-byte
  * value, 0 until the heap's front end is in use or was asked for, then 2
- * for good. *return_length (when not NULL) receives 4.
+ * for good; always 0 for NO_SERIALIZE and fixed-size heaps, which have no
+ * front end on Windows. *return_length (when not NULL) receives 4.
  * STRATA_E_NOACCESS for a NULL heap (nothing stored);
  * STRATA_E_BUFFER_TOO_SMALL when `length` < 4 or `info` is NULL;
  * STRATA_E_INVALID_PARAMETER for another class.
