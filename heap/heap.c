@@ -633,9 +633,8 @@ STRATA_API uint32_t strata_heap_flags(const strata_heap *heap)
 
 /* ---- Information ----------------------------------------------------------------- */
 /* The front end counts as on (2) once asked for, or once a page of one class
- * has held 18 blocks (bump: slots ever handed out), freed since or not: as
- * Windows switches its LFH on after 18 allocations of one size; never on
- * NO_SERIALIZE or fixed-size heaps. */
+ * holds 18 live blocks: as Windows switches its LFH on after 18 allocations
+ * of one size; never on NO_SERIALIZE or fixed-size heaps. */
 static uint32_t compat_value(strata_heap *heap)
 {
     /* Windows gives unserialized and fixed-size heaps no front end. */
@@ -646,7 +645,7 @@ static uint32_t compat_value(strata_heap *heap)
     heap_acquire(heap, 0);
     for (segment *seg = &heap->first; seg != NULL && heap->compat != 2; seg = seg->next)
         for (uint32_t i = 0; i < seg->page_capacity; i++)
-            if (seg->pages[i].in_use && seg->pages[i].bump >= 18) {
+            if (seg->pages[i].in_use && seg->pages[i].used >= 18) {
                 heap->compat = 2;
                 break;
             }
