@@ -1,13 +1,13 @@
 /*
  * heap/global.c — GlobalAlloc / LocalAlloc and their families over the
- * process heap (SPEC-win32.md §3): fixed memory is a heap block; moveable
+ * process heap: fixed memory is a heap block; moveable
  * memory is a handle into a table of two-word entries {flags, data}, as
  * kernelbase keeps them. The table (0x10000 entries, 1 MiB) is reserved from
  * strata's VMM on first use and committed as it fills.
  */
 #include "internal.h"
 
-/* An entry's flags word, with the bits Windows uses (§3.2). */
+/* An entry's flags word, with the bits Windows uses. */
 #define ENTRY_IN_USE 0x1u
 #define ENTRY_MOVEABLE 0x2u
 #define ENTRY_DISCARDABLE 0x4u
@@ -131,7 +131,7 @@ void *strata_global_alloc(strata_memory_family family, unsigned flags, size_t si
     uint32_t heap_flags = (flags & STRATA_GMEM_ZEROINIT) ? STRATA_HEAP_ZERO_MEMORY : 0;
     if (!(flags & STRATA_GMEM_MOVEABLE)) {
         if (size == 0 && family == STRATA_MEMORY_GLOBAL)
-            size = 1; /* GlobalAlloc(GMEM_FIXED, 0) has size 1 (§3.3) */
+            size = 1; /* GlobalAlloc(GMEM_FIXED, 0) has size 1 */
         void *block = heap != NULL ? strata_heap_alloc(heap, heap_flags, size) : NULL;
         if (block == NULL)
             report(error, STRATA_E_NO_MEMORY);
@@ -324,7 +324,7 @@ void *strata_global_free(strata_memory_family family, void *memory, strata_statu
         data = memory;
         break;
     case VALUE_HANDLE:
-        data = entry->data; /* locked or not: freed (§3.7) */
+        data = entry->data; /* locked or not: freed */
         entry_release(entry);
         break;
     case VALUE_DEAD_HANDLE:
@@ -353,7 +353,7 @@ static void *resize_here(strata_heap *heap, void *block, size_t size, uint32_t z
 }
 
 /* Resize a fixed block without moving it; front-end blocks refuse, to any
- * size, their own included, as Windows' LFH blocks do (§3.6, "small block"). */
+ * size, their own included, as Windows' LFH blocks do. */
 static void *resize_in_place(strata_heap *heap, void *block, size_t size, uint32_t zero)
 {
     if (is_front_block(heap, block))
@@ -362,7 +362,7 @@ static void *resize_in_place(strata_heap *heap, void *block, size_t size, uint32
 }
 
 /* A fixed front-end block given MOVEABLE gets a new block, as an LFH block
- * does on Windows (§3.6); larger ones stay where they are when they can,
+ * does on Windows; larger ones stay where they are when they can,
  * shrinking included, and move only to grow. */
 static void *relocate(strata_heap *heap, void *block, size_t size, uint32_t zero)
 {
@@ -449,7 +449,7 @@ void *strata_global_realloc(strata_memory_family family, void *memory, size_t si
             }
         } else {
             /* A moveable block's data shrinks where it is, locked or not;
-             * to grow, locked data moves only when MOVEABLE says it may (§3.6). */
+             * to grow, locked data moves only when MOVEABLE says it may. */
             bool may_move = entry_locks(entry) == 0 || moveable;
             void *data = NULL;
             if (size <= strata_heap_size(heap, 0, entry->data))

@@ -4,7 +4,6 @@
  * LocalDiscard included), moveable data that shrinks (locked or not), and
  * where it refuses instead (locked data that cannot grow in place, locked
  * data to size 0); what a freed moveable handle's entry holds afterwards.
- * SPEC-win32.md §3.2, §3.6, §3.7.
  */
 #include "conformance.h"
 
@@ -226,7 +225,7 @@ static void test_unlocked_moveable_grows_by_moving(void **state)
     assert_null(GlobalFree(handle));
 }
 
-/* ---- freed handles (§3.7) ---------------------------------------------------------------- */
+/* ---- freed handles ---------------------------------------------------------------- */
 
 /*
  * A freed moveable handle's entry: its data word is NULL and its flags word

@@ -3,7 +3,7 @@
  * ERROR_NOACCESS, readable ones leave the last error alone) and
  * HeapQueryInformation(HeapCompatibilityInformation) by kind of heap: the
  * low-fragmentation front end (2) comes to ordinary heaps, never to
- * HEAP_NO_SERIALIZE or fixed-size ones (0). SPEC-win32.md §2.8, §2.14.
+ * HEAP_NO_SERIALIZE or fixed-size ones (0).
  */
 #include "conformance.h"
 
@@ -33,7 +33,7 @@ static void allocate_the_pattern(HANDLE heap, SIZE_T size)
         expect_success(HeapFree(heap, 0, blocks[i]));
 }
 
-/* ---- HeapValidate (§2.8) -------------------------------------------------------------- */
+/* ---- HeapValidate -------------------------------------------------------------- */
 
 /* Addresses nothing can be read at: FALSE with ERROR_NOACCESS (free,
  * reserved, and committed PAGE_NOACCESS memory). */
@@ -79,7 +79,7 @@ static void test_validate_of_readable_non_block_leaves_last_error(void **state)
     expect_success(HeapDestroy(heap));
 }
 
-/* ---- HeapCompatibilityInformation (§2.14) ------------------------------------------------ */
+/* ---- HeapCompatibilityInformation ------------------------------------------------ */
 
 /* An ordinary heap: 0 when new, 2 once one size has been allocated 0x12
  * times, and 2 for good after those blocks are freed. */

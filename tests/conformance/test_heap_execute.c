@@ -2,7 +2,6 @@
  * HEAP_CREATE_ENABLE_EXECUTE: the heap's blocks are executable
  * (PAGE_EXECUTE_READWRITE), in every tier and in growable and fixed-size
  * heaps alike; blocks of heaps without it are not.
- * SPEC-win32.md §2.2.
  */
 #include "conformance.h"
 

@@ -4,7 +4,6 @@
  * the first write to one takes a private copy, lands, and the page then
  * reports its READWRITE form; VirtualAlloc(MEM_COMMIT) with the WRITECOPY
  * forms in views; CreateFileMapping with SEC_LARGE_PAGES over a file.
- * SPEC-win32.md §1.2, §4.1, §4.4.
  */
 #include "conformance.h"
 
@@ -101,7 +100,7 @@ static int file_teardown(void **state)
     return 0;
 }
 
-/* ---- item 1: writing a page made WRITECOPY (§4.4) -------------------------------- */
+/* ---- writing a page made WRITECOPY -------------------------------- */
 
 /*
  * A FILE_MAP_WRITE view of a file, one page made PAGE_WRITECOPY by
@@ -263,7 +262,7 @@ static void test_copy_view_after_protects_and_commits_takes_writes(void **state)
     }
 }
 
-/* A read-only view made WRITECOPY takes writes too: WRITECOPY counts as read (§1.2). */
+/* A read-only view made WRITECOPY takes writes too: WRITECOPY counts as read. */
 static void test_read_view_made_writecopy_takes_a_copy(void **state)
 {
     HANDLE section = pagefile_section(PAGE_READONLY, 0x1000);
@@ -283,7 +282,7 @@ static void test_read_view_made_writecopy_takes_a_copy(void **state)
     close_handle(section);
 }
 
-/* ---- item 2: VirtualAlloc(MEM_COMMIT) with the WRITECOPY forms (§4.4) ------------ */
+/* ---- VirtualAlloc(MEM_COMMIT) with the WRITECOPY forms ------------ */
 
 /* On a view of a file, every protection fails with ERROR_ACCESS_DENIED, the WRITECOPY forms too. */
 static void test_commit_writecopy_in_file_view_fails_with_access_denied(void **state)
@@ -395,7 +394,7 @@ static void test_commit_writecopy_in_sec_reserve_view_is_section_wide(void **sta
     close_handle(section);
 }
 
-/* Private memory takes no WRITECOPY form, committed or protected (§1.2). */
+/* Private memory takes no WRITECOPY form, committed or protected. */
 static void test_writecopy_on_private_memory_fails_with_invalid_parameter(void **state)
 {
     static const DWORD forms[] = {PAGE_WRITECOPY, PAGE_EXECUTE_WRITECOPY};
@@ -416,7 +415,7 @@ static void test_writecopy_on_private_memory_fails_with_invalid_parameter(void *
     release(memory);
 }
 
-/* ---- item 3: SEC_LARGE_PAGES over a file (§4.1) ------------------------------------ */
+/* ---- SEC_LARGE_PAGES over a file ------------------------------------ */
 
 /*
  * Large pages back only pagefile sections: over a file the arguments are
