@@ -68,8 +68,8 @@ typedef struct strata_heap strata_heap;
  *   flags         STRATA_HEAP_NO_SERIALIZE, STRATA_HEAP_GENERATE_EXCEPTIONS,
  *                 STRATA_HEAP_CREATE_ENABLE_EXECUTE (every page of the heap
  *                 is committed through vmm->commit_executable, so blocks
- *                 hold code that runs); other bits are ignored, as Windows
- *                 ignores them.
+ *                 hold code that runs; STRATA_E_UNSUPPORTED when the VMM
+ *                 has none); other bits are ignored, as Windows ignores them.
  *   initial_size  bytes committed up front, rounded up to whole pages.
  *   maximum_size  0: growable, limited only by memory. Otherwise a fixed
  *                 heap: one reservation of maximum_size rounded up to whole
@@ -78,10 +78,9 @@ typedef struct strata_heap strata_heap;
  *                 more always fail. initial_size is clipped to it.
  *   out           receives the heap. Its address is the heap's base: 64 KiB
  *                 aligned, the first byte of its first reservation.
- * Fails with STRATA_E_INVALID_PARAMETER for a NULL out, STRATA_E_UNSUPPORTED
- * for STRATA_HEAP_CREATE_ENABLE_EXECUTE over a VMM without commit_executable,
- * STRATA_E_NO_MEMORY when the VMM refuses the reservation or the commit
- * (nothing is left behind).
+ * Fails with STRATA_E_INVALID_PARAMETER for a NULL out, STRATA_E_NO_MEMORY
+ * when the VMM refuses the reservation or the commit (nothing is left
+ * behind).
  */
 STRATA_API strata_status strata_heap_create(const strata_vmm *vmm, uint32_t flags, size_t initial_size,
                                             size_t maximum_size, strata_heap **out);
