@@ -262,6 +262,35 @@ static void test_copy_view_after_protects_and_commits_takes_writes(void **state)
     }
 }
 
+/* An execute copy-on-write view (FILE_MAP_COPY | FILE_MAP_EXECUTE) set to
+ * NOACCESS, committed READONLY, then given both WRITECOPY forms page by
+ * page: each page takes a write and turns its READWRITE form. */
+static void test_execute_copy_view_after_protects_takes_writes(void **state)
+{
+    (void)state;
+    HANDLE section = pagefile_section(PAGE_EXECUTE_READWRITE, 0x2000);
+    char *view = map_view(section, FILE_MAP_COPY | FILE_MAP_EXECUTE);
+    char *shared = map_view(section, FILE_MAP_WRITE);
+    shared[0] = 'E';
+    assert_int_equal(protection_of(view), PAGE_EXECUTE_WRITECOPY);
+    protect(view, 0x2000, PAGE_NOACCESS, PAGE_EXECUTE_WRITECOPY);
+    assert_ptr_equal(VirtualAlloc(view, 0x2000, MEM_COMMIT, PAGE_READONLY), view);
+    protect(view, 0x1000, PAGE_EXECUTE_WRITECOPY, PAGE_READONLY);
+    protect(view + 0x1000, 0x1000, PAGE_WRITECOPY, PAGE_READONLY);
+    view[1] = 'x';
+    view[0x1001] = 'y';
+    assert_int_equal(view[0], 'E');
+    assert_int_equal(view[1], 'x');
+    assert_int_equal(view[0x1001], 'y');
+    assert_int_equal(shared[1], 0);
+    assert_int_equal(shared[0x1001], 0);
+    assert_int_equal(protection_of(view), WRITECOPY_TRACKED(PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY));
+    assert_int_equal(protection_of(view + 0x1000), WRITECOPY_TRACKED(PAGE_READWRITE, PAGE_WRITECOPY));
+    unmap(shared);
+    unmap(view);
+    close_handle(section);
+}
+
 /* A read-only view made WRITECOPY takes writes too: WRITECOPY counts as read. */
 static void test_read_view_made_writecopy_takes_a_copy(void **state)
 {
@@ -471,6 +500,7 @@ int main(void)
                                         file_setup, file_teardown),
         cmocka_unit_test(test_execute_view_set_noaccess_then_writecopy_takes_a_copy),
         cmocka_unit_test(test_copy_view_after_protects_and_commits_takes_writes),
+        cmocka_unit_test(test_execute_copy_view_after_protects_takes_writes),
         cmocka_unit_test(test_read_view_made_writecopy_takes_a_copy),
         cmocka_unit_test_setup_teardown(test_commit_writecopy_in_file_view_fails_with_access_denied,
                                         file_setup, file_teardown),
