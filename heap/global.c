@@ -1,13 +1,13 @@
 /*
  * heap/global.c — GlobalAlloc / LocalAlloc and their families over the
- * process heap (SPEC-win32.md §3): fixed memory is a heap block; moveable
+ * process heap: fixed memory is a heap block; moveable
  * memory is a handle into a table of two-word entries {flags, data}, as
  * kernelbase keeps them. The table (0x10000 entries, 1 MiB) is reserved from
  * strata's VMM on first use and committed as it fills.
  */
 #include "internal.h"
 
-/* An entry's flags word, with the bits Windows uses (§3.2). */
+/* An entry's flags word, with the bits Windows uses. */
 #define ENTRY_IN_USE 0x1u
 #define ENTRY_MOVEABLE 0x2u
 #define ENTRY_DISCARDABLE 0x4u
@@ -28,7 +28,12 @@ static strata_lock table_lock = STRATA_LOCK_INIT;
 static handle_entry *table;      /* NULL until first used */
 static size_t table_committed;   /* bytes of it committed */
 static size_t table_used;        /* entries ever handed out (the rest never were) */
-static handle_entry *table_free; /* freed entries, linked through data */
+static handle_entry *table_free; /* freed entries, linked through flags */
+
+/* A freed entry's flags word holds the next freed entry, as Windows leaves
+ * it: never 0 (the end of the list is the table's end) and 2P-aligned, so
+ * never mistaken for a live entry; its data word is NULL. */
+#define FREE_LIST_END ((uintptr_t)(table + STRATA_GMEM_HANDLES))
 
 /* fork (heap.c): the table's lock is held across it. */
 void global_memory_fork_lock(void)
@@ -93,7 +98,7 @@ static handle_entry *entry_new(void)
     }
     handle_entry *entry = table_free;
     if (entry != NULL) {
-        table_free = entry->data;
+        table_free = entry->flags == FREE_LIST_END ? NULL : (handle_entry *)entry->flags;
         return entry;
     }
     if (table_used == STRATA_GMEM_HANDLES)
@@ -109,8 +114,8 @@ static handle_entry *entry_new(void)
 
 static void entry_release(handle_entry *entry)
 {
-    entry->flags = 0;
-    entry->data = table_free;
+    entry->flags = table_free != NULL ? (uintptr_t)table_free : FREE_LIST_END;
+    entry->data = NULL;
     table_free = entry;
 }
 
@@ -126,7 +131,7 @@ void *strata_global_alloc(strata_memory_family family, unsigned flags, size_t si
     uint32_t heap_flags = (flags & STRATA_GMEM_ZEROINIT) ? STRATA_HEAP_ZERO_MEMORY : 0;
     if (!(flags & STRATA_GMEM_MOVEABLE)) {
         if (size == 0 && family == STRATA_MEMORY_GLOBAL)
-            size = 1; /* GlobalAlloc(GMEM_FIXED, 0) has size 1 (§3.3) */
+            size = 1; /* GlobalAlloc(GMEM_FIXED, 0) has size 1 */
         void *block = heap != NULL ? strata_heap_alloc(heap, heap_flags, size) : NULL;
         if (block == NULL)
             report(error, STRATA_E_NO_MEMORY);
@@ -319,7 +324,7 @@ void *strata_global_free(strata_memory_family family, void *memory, strata_statu
         data = memory;
         break;
     case VALUE_HANDLE:
-        data = entry->data; /* locked or not: freed (§3.7) */
+        data = entry->data; /* locked or not: freed */
         entry_release(entry);
         break;
     case VALUE_DEAD_HANDLE:
@@ -337,22 +342,37 @@ void *strata_global_free(strata_memory_family family, void *memory, strata_statu
     return result;
 }
 
-/* Resize a block without moving it; front-end blocks never change size in
- * place here, as Windows' LFH blocks do not (§3.6, "small block"). */
-static void *resize_in_place(strata_heap *heap, void *block, size_t size, uint32_t zero)
+static bool is_front_block(strata_heap *heap, const void *block)
 {
-    if (strata_heap_usable_size(heap, block) < MAX_FRONT_STRIDE && strata_heap_size(heap, 0, block) != size)
-        return NULL;
+    return strata_heap_usable_size(heap, block) < MAX_FRONT_STRIDE;
+}
+
+static void *resize_here(strata_heap *heap, void *block, size_t size, uint32_t zero)
+{
     return strata_heap_realloc(heap, STRATA_HEAP_REALLOC_IN_PLACE_ONLY | zero, block, size);
 }
 
+/* Resize a fixed block without moving it; front-end blocks refuse, to any
+ * size, their own included, as Windows' LFH blocks do. */
+static void *resize_in_place(strata_heap *heap, void *block, size_t size, uint32_t zero)
+{
+    if (is_front_block(heap, block))
+        return NULL;
+    return resize_here(heap, block, size, zero);
+}
+
 /* A fixed front-end block given MOVEABLE gets a new block, as an LFH block
- * does on Windows (§3.6); larger ones are resized where they are if they can. */
+ * does on Windows; larger ones stay where they are when they can,
+ * shrinking included, and move only to grow. */
 static void *relocate(strata_heap *heap, void *block, size_t size, uint32_t zero)
 {
     size_t old_size = strata_heap_size(heap, 0, block);
-    if (strata_heap_usable_size(heap, block) >= MAX_FRONT_STRIDE)
-        return strata_heap_realloc(heap, zero, block, size);
+    /* An emptied block emptied again has nothing to move (a big block
+     * emptied in place looks like a front-end one by its size alone). */
+    if (!is_front_block(heap, block) || (size == 0 && old_size == 0)) {
+        void *here = resize_here(heap, block, size, zero);
+        return here != NULL ? here : strata_heap_realloc(heap, zero, block, size);
+    }
     char *moved = strata_heap_alloc(heap, zero, size);
     if (moved != NULL) {
         memcpy(moved, block, old_size < size ? old_size : size);
@@ -428,9 +448,16 @@ void *strata_global_realloc(strata_memory_family family, void *memory, size_t si
                 status = STRATA_E_NO_MEMORY;
             }
         } else {
-            /* Locked memory moves only when MOVEABLE says it may (§3.6). */
-            void *data = (entry_locks(entry) == 0 || moveable) ? strata_heap_realloc(heap, zero, entry->data, size)
-                                                               : resize_in_place(heap, entry->data, size, zero);
+            /* A moveable block's data shrinks where it is, locked or not;
+             * to grow, locked data moves only when MOVEABLE says it may. */
+            bool may_move = entry_locks(entry) == 0 || moveable;
+            void *data = NULL;
+            if (size <= strata_heap_size(heap, 0, entry->data))
+                data = resize_here(heap, entry->data, size, zero);
+            if (data == NULL && may_move)
+                data = strata_heap_realloc(heap, zero, entry->data, size);
+            else if (data == NULL && !is_front_block(heap, entry->data))
+                data = resize_here(heap, entry->data, size, zero);
             if (data != NULL) {
                 entry->data = data;
                 result = memory;

@@ -403,6 +403,16 @@ static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t i
     if (vmm == NULL)
         vmm = strata_vmm_default();
     flags &= STRATA_HEAP_NO_SERIALIZE | STRATA_HEAP_GENERATE_EXCEPTIONS | STRATA_HEAP_CREATE_ENABLE_EXECUTE;
+    /* An executable heap commits only through commit_executable: a copy of
+     * the table with it as commit, kept in the heap (executable_vmm). */
+    strata_vmm executable;
+    if (flags & STRATA_HEAP_CREATE_ENABLE_EXECUTE) {
+        if (vmm->commit_executable == NULL)
+            return STRATA_E_UNSUPPORTED;
+        executable = *vmm;
+        executable.commit = vmm->commit_executable;
+        vmm = &executable;
+    }
     bool growable = maximum_size == 0;
     size_t page = vmm->page_size;
     size_t segment_size, alignment, page_unit, front_max;
@@ -475,7 +485,8 @@ static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t i
     heap->secret = new_secret(base);
     heap->size_secret = new_secret((char *)base + 1) | 1;
     heap->flags = flags;
-    heap->vmm = vmm;
+    heap->executable_vmm = *vmm;
+    heap->vmm = (flags & STRATA_HEAP_CREATE_ENABLE_EXECUTE) ? &heap->executable_vmm : vmm;
     heap->segment_mask = ~(uintptr_t)(alignment - 1);
     heap->segment_size = segment_size;
     heap->page_unit = page_unit;
@@ -666,9 +677,12 @@ STRATA_API uint32_t strata_heap_flags(const strata_heap *heap)
 /* ---- Information ----------------------------------------------------------------- */
 /* The front end counts as on (2) once asked for, or once a page of one class
  * holds 18 live blocks: as Windows switches its LFH on after 18 allocations
- * of one size. */
+ * of one size; never on NO_SERIALIZE or fixed-size heaps. */
 static uint32_t compat_value(strata_heap *heap)
 {
+    /* Windows gives unserialized and fixed-size heaps no front end. */
+    if ((heap->flags & STRATA_HEAP_NO_SERIALIZE) || !(heap->flags & STRATA_HEAP_GROWABLE))
+        return 0;
     if (heap->compat == 2)
         return 2;
     heap_acquire(heap, 0);

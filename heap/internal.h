@@ -257,6 +257,7 @@ struct strata_heap {
     uint32_t flags;                   /* creation flags | STRATA_HEAP_GROWABLE */
     uint32_t compat;                  /* HeapCompatibilityInformation: 0 or 2 */
     const strata_vmm *vmm;
+    strata_vmm executable_vmm;        /* ENABLE_EXECUTE heaps: vmm's table, commit_executable as commit */
     uintptr_t segment_mask;
     size_t segment_size;              /* reservation size of later segments (growable) */
     size_t page_unit;

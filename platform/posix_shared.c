@@ -781,3 +781,57 @@ strata_status strata_platform_view_commit(void *address, size_t size, strata_acc
     }
     return STRATA_OK;
 }
+
+strata_status strata_platform_view_privatize(void *address, size_t size, strata_access access)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status == STRATA_OK) {
+        status = strata__platform_check_access(access);
+    }
+    if (status == STRATA_OK && !(access & STRATA_ACCESS_WRITE)) {
+        status = STRATA_E_INVALID_PARAMETER;
+    }
+    if (status != STRATA_OK) {
+        return status;
+    }
+    /* The copy is made aside and then put in the view's place, so that the
+     * pages never read as anything but their contents. */
+    void *copy = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (copy == MAP_FAILED) {
+        return STRATA_E_NO_MEMORY;
+    }
+    /* The pages may be inaccessible until now (a NOACCESS page turned WRITECOPY). */
+    if (mprotect(address, size, PROT_READ) != 0) {
+        status = errno == ENOMEM ? STRATA_E_INVALID_ADDRESS : status_from_errno(errno);
+        munmap(copy, size);
+        return status;
+    }
+    memcpy(copy, address, size);
+    int protection = strata__posix_protection_bits(access);
+    if (mprotect(copy, size, protection) != 0) {
+        status = status_from_errno(errno);
+        munmap(copy, size);
+        return status;
+    }
+#if defined(__linux__)
+    if (mremap(copy, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, address) == MAP_FAILED) {
+        status = status_from_errno(errno);
+        munmap(copy, size);
+        return status;
+    }
+#else
+    /* No atomic move here: a private page first, filled from the copy. */
+    if (mmap(address, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+        MAP_FAILED) {
+        status = status_from_errno(errno);
+        munmap(copy, size);
+        return status;
+    }
+    memcpy(address, copy, size);
+    munmap(copy, size);
+    if (mprotect(address, size, protection) != 0) {
+        return status_from_errno(errno);
+    }
+#endif
+    return STRATA_OK;
+}

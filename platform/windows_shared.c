@@ -663,3 +663,24 @@ strata_status strata_platform_view_commit(void *address, size_t size, strata_acc
     }
     return STRATA_OK;
 }
+
+strata_status strata_platform_view_privatize(void *address, size_t size, strata_access access)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status == STRATA_OK) {
+        status = strata__platform_check_access(access);
+    }
+    if (status == STRATA_OK && !(access & STRATA_ACCESS_WRITE)) {
+        status = STRATA_E_INVALID_PARAMETER;
+    }
+    if (status != STRATA_OK) {
+        return status;
+    }
+    /* Windows copies a WRITECOPY page itself, at its next write. */
+    DWORD protect = (access & STRATA_ACCESS_EXECUTE) ? PAGE_EXECUTE_WRITECOPY : PAGE_WRITECOPY;
+    DWORD previous;
+    if (!VirtualProtect(address, size, protect, &previous)) {
+        return status_from_error(GetLastError());
+    }
+    return STRATA_OK;
+}

@@ -98,10 +98,15 @@ bool strata__vmm_protect_is_valid(uint32_t protect, bool for_view, bool allow_mo
 strata_access strata__vmm_access_of(uint32_t protect);
 
 /* The OS access for a protection in this region: in views the WRITECOPY
- * forms cannot write at the OS — in a shared view never, in a copy-on-write
- * view not until the first write, which the fault handler turns into the
- * page's READWRITE form (where the platform's faults carry addresses). */
+ * forms cannot write at the OS until the first write, which the fault
+ * handler turns into a private copy in the page's READWRITE form (where
+ * the platform's faults carry addresses). */
 strata_access strata__vmm_region_access(const vmm_region *region, uint32_t protect);
+
+/* Whether pages of this region given `protect` must be made private copies
+ * now (strata_platform_view_privatize) rather than at their first write:
+ * WRITECOPY pages of shared views where faults cannot be resolved. */
+bool strata__vmm_copy_at_once(const vmm_region *region, uint32_t protect);
 
 /* Routes access faults through the vmm (guard pages, copy-on-write views);
  * idempotent. */
@@ -116,10 +121,11 @@ bool strata__vmm_view_allows(const vmm_region *region, uint32_t protect);
 
 /*
  * Commits pages [first, first+count) of a view (VirtualAlloc MEM_COMMIT in
- * a view): only SEC_RESERVE sections can (STRATA_E_ACCESS_DENIED for
- * file-backed ones, STRATA_E_INVALID_PARAMETER otherwise is not used: pages
- * of SEC_COMMIT sections are already committed and simply succeed). The
- * commit is section-wide: every view of the section sees the pages committed.
+ * a view) with `protect`, which may be a WRITECOPY form: STRATA_E_ACCESS_DENIED
+ * for views of files, STRATA_E_INVALID_PARAMETER when `protect` asks for
+ * more than the view's access; pages of SEC_COMMIT sections are already
+ * committed and only take the protection. The commit is section-wide:
+ * every view of the section sees the pages committed.
  */
 strata_status strata__vmm_view_commit(vmm_region *region, size_t first, size_t count,
                                       uint32_t protect);

@@ -113,18 +113,29 @@ strata_access strata__vmm_access_of(uint32_t protect)
     }
 }
 
+static bool is_writecopy(uint32_t protect)
+{
+    uint32_t base = base_protect(protect);
+    return base == STRATA_PAGE_WRITECOPY || base == STRATA_PAGE_EXECUTE_WRITECOPY;
+}
+
 strata_access strata__vmm_region_access(const vmm_region *region, uint32_t protect)
 {
     strata_access access = strata__vmm_access_of(protect);
-    uint32_t base = base_protect(protect);
-    bool writecopy = base == STRATA_PAGE_WRITECOPY || base == STRATA_PAGE_EXECUTE_WRITECOPY;
-    if (writecopy && region->type == STRATA_MEM_MAPPED &&
-        !(region->copy_on_write && !strata_platform_get_info()->faults_have_addresses)) {
-        /* Where faults cannot be resolved, copy-on-write pages take writes at
-         * once and keep reporting WRITECOPY. */
+    if (is_writecopy(protect) && region->type == STRATA_MEM_MAPPED &&
+        strata_platform_get_info()->faults_have_addresses) {
+        /* Where faults cannot be resolved, WRITECOPY pages are private
+         * copies at once (strata__vmm_copy_at_once), take writes and keep
+         * reporting WRITECOPY. */
         access &= ~STRATA_ACCESS_WRITE;
     }
     return access;
+}
+
+bool strata__vmm_copy_at_once(const vmm_region *region, uint32_t protect)
+{
+    return is_writecopy(protect) && region->type == STRATA_MEM_MAPPED && !region->copy_on_write &&
+           !strata_platform_get_info()->faults_have_addresses;
 }
 
 /* The access set the view rules of SPEC-win32 §1.2 give each protection. */
@@ -239,21 +250,29 @@ static void unguard_page(vmm_region *region, size_t index)
  * context; the vmm never touches guard pages while holding its lock, so the
  * lock cannot be held by this thread here.
  */
-/* The first write to a WRITECOPY page of a copy-on-write view: the page
- * becomes its private READWRITE form, as Windows reports it afterwards. */
+/* The first write to a WRITECOPY page of a view, however the page got that
+ * protection: the page becomes a private copy in its READWRITE form, as
+ * Windows reports it afterwards. A copy-on-write view's mapping copies by
+ * itself; a shared view's page is replaced by a copy. */
 static bool take_private_copy(vmm_region *region, size_t index)
 {
     uint32_t protect = region->pages[index] & PAGE_PROTECT_MASK;
     uint32_t base = protect & 0xFFu;
-    if (region->type != STRATA_MEM_MAPPED || !region->copy_on_write || (protect & STRATA_PAGE_GUARD) ||
-        (base != STRATA_PAGE_WRITECOPY && base != STRATA_PAGE_EXECUTE_WRITECOPY)) {
+    if (region->type != STRATA_MEM_MAPPED || (protect & STRATA_PAGE_GUARD) || !is_writecopy(protect)) {
         return false;
     }
     uint32_t written = (protect & ~0xFFu) |
                        (base == STRATA_PAGE_WRITECOPY ? STRATA_PAGE_READWRITE : STRATA_PAGE_EXECUTE_READWRITE);
-    if (strata_platform_protect(page_address(region, index), VMM_PAGE_SIZE,
-                                strata__vmm_access_of(written)) != STRATA_OK) {
+    void *page = page_address(region, index);
+    strata_access access = strata__vmm_access_of(written);
+    strata_status status = region->copy_on_write ? strata_platform_protect(page, VMM_PAGE_SIZE, access)
+                                                 : strata_platform_view_privatize(page, VMM_PAGE_SIZE, access);
+    if (status != STRATA_OK) {
         return false;
+    }
+    if (!region->copy_on_write && (region->pages[index] & PAGE_LOCKED)) {
+        /* The copy is a new page: it keeps the old one's lock. */
+        strata_platform_lock_pages(page, VMM_PAGE_SIZE);
     }
     region->pages[index] = (uint16_t)((region->pages[index] & ~PAGE_PROTECT_MASK) | written);
     return true;
@@ -290,10 +309,11 @@ strata_status strata__vmm_watch_faults(void)
     return strata_platform_set_fault_handler(resolve_fault);
 }
 
-/* Guard pages need the fault handler; it is installed with the first one. */
+/* Guard pages and WRITECOPY pages (whose first write makes the copy) need
+ * the fault handler; it is installed with the first one. */
 static strata_status prepare_for(uint32_t protect)
 {
-    if (protect & STRATA_PAGE_GUARD) {
+    if ((protect & STRATA_PAGE_GUARD) || is_writecopy(protect)) {
         return strata__vmm_watch_faults();
     }
     return STRATA_OK;
@@ -448,7 +468,7 @@ strata_status strata_vmm_commit(void *address, size_t size, uint32_t protect, ui
     vmm_region *region = strata__vmm_range(address, size, &first, &count);
     if (region == NULL) {
         status = STRATA_E_INVALID_ADDRESS;
-    } else if (!strata__vmm_protect_is_valid(protect, false, true)) {
+    } else if (!strata__vmm_protect_is_valid(protect, region->type == STRATA_MEM_MAPPED, true)) {
         status = STRATA_E_INVALID_PARAMETER;
     } else if (region->type == STRATA_MEM_MAPPED) {
         status = strata__vmm_view_commit(region, first, count, protect);
@@ -616,8 +636,10 @@ strata_status strata_vmm_protect(void *address, size_t size, uint32_t protect, u
         /* NOCACHE and WRITECOMBINE belong to the pages from their commit on. */
         const uint32_t sticky = STRATA_PAGE_NOCACHE | STRATA_PAGE_WRITECOMBINE;
         uint32_t new_protect = (protect & ~sticky) | (region->pages[first] & sticky);
-        status = strata_platform_protect(page_address(region, first), count * VMM_PAGE_SIZE,
-                                         strata__vmm_region_access(region, new_protect));
+        strata_access access = strata__vmm_region_access(region, new_protect);
+        status = strata__vmm_copy_at_once(region, new_protect)
+                     ? strata_platform_view_privatize(page_address(region, first), count * VMM_PAGE_SIZE, access)
+                     : strata_platform_protect(page_address(region, first), count * VMM_PAGE_SIZE, access);
         if (status == STRATA_OK) {
             *out_old = region->pages[first] & PAGE_PROTECT_MASK;
             for (size_t i = first; i < first + count; i++) {
@@ -738,10 +760,8 @@ static bool page_allows(const vmm_region *region, size_t index, bool write)
     }
     strata_access access = strata__vmm_region_access(region, protect);
     if (write) {
-        /* A copy-on-write page takes a write: it gets a private copy. */
-        uint32_t base = protect & 0xFFu;
-        bool copies = region->copy_on_write &&
-                      (base == STRATA_PAGE_WRITECOPY || base == STRATA_PAGE_EXECUTE_WRITECOPY);
+        /* A WRITECOPY page of a view takes a write: it gets a private copy. */
+        bool copies = region->type == STRATA_MEM_MAPPED && is_writecopy(protect);
         return copies || (access & STRATA_ACCESS_WRITE) != 0;
     }
     /* Execute-only pages can be read on every processor strata runs on. */
@@ -810,6 +830,13 @@ static strata_status default_commit(void *context, void *address, size_t size)
     return strata_vmm_commit(address, size, STRATA_PAGE_READWRITE, 0, &ignored);
 }
 
+static strata_status default_commit_executable(void *context, void *address, size_t size)
+{
+    (void)context;
+    void *ignored;
+    return strata_vmm_commit(address, size, STRATA_PAGE_EXECUTE_READWRITE, 0, &ignored);
+}
+
 static strata_status default_decommit(void *context, void *address, size_t size)
 {
     (void)context;
@@ -827,7 +854,7 @@ const strata_vmm *strata_vmm_default(void)
 {
     static const strata_vmm real = {
         NULL, VMM_PAGE_SIZE, VMM_GRANULARITY, default_reserve, default_release,
-        default_commit, default_decommit, default_reset,
+        default_commit, default_decommit, default_reset, default_commit_executable,
     };
     return &real;
 }

@@ -687,9 +687,13 @@ strata_status strata__vmm_view_commit(vmm_region *region, size_t first, size_t c
     if (!strata__vmm_view_allows(region, protect)) {
         return STRATA_E_INVALID_PARAMETER;
     }
-    strata_status status = strata_platform_view_commit(page_address(region, first), count * VMM_PAGE_SIZE,
-                                                       strata__vmm_region_access(region, protect),
+    void *start = page_address(region, first);
+    strata_access access = strata__vmm_region_access(region, protect);
+    strata_status status = strata_platform_view_commit(start, count * VMM_PAGE_SIZE, access,
                                                        region->copy_on_write);
+    if (status == STRATA_OK && strata__vmm_copy_at_once(region, protect)) {
+        status = strata_platform_view_privatize(start, count * VMM_PAGE_SIZE, access);
+    }
     if (status != STRATA_OK) {
         return status;
     }

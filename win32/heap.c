@@ -65,7 +65,13 @@ SIZE_T strata_win32_HeapSize(HANDLE heap, DWORD flags, LPCVOID block)
 
 BOOL strata_win32_HeapValidate(HANDLE heap, DWORD flags, LPCVOID block)
 {
-    return strata_heap_validate(heap_of(heap), flags, block) ? TRUE : FALSE;
+    if (strata_heap_validate(heap_of(heap), flags, block))
+        return TRUE;
+    /* Windows reads the block's header and reports a pointer it cannot read
+     * as ERROR_NOACCESS; any other refusal leaves the last error alone. */
+    if (block != NULL && !strata_vmm_is_readable(block, 1))
+        strata_set_last_error(ERROR_NOACCESS);
+    return FALSE;
 }
 
 BOOL strata_win32_HeapWalk(HANDLE heap, LPPROCESS_HEAP_ENTRY entry)

@@ -197,7 +197,10 @@ HANDLE strata_win32_CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES attrib
     if ((sec & SEC_FILE) || reserve_or_commit == (SEC_RESERVE | SEC_COMMIT) ||
         ((sec & (SEC_NOCACHE | SEC_WRITECOMBINE | SEC_LARGE_PAGES)) && reserve_or_commit == 0) ||
         ((sec & SEC_IMAGE) && reserve_or_commit != 0) ||
-        ((sec & SEC_LARGE_PAGES) && reserve_or_commit != SEC_COMMIT)) {
+        ((sec & SEC_LARGE_PAGES) && reserve_or_commit != SEC_COMMIT) ||
+        ((sec & SEC_LARGE_PAGES) && file != INVALID_HANDLE_VALUE)) {
+        /* Large pages back only pagefile sections; the arguments are
+         * checked before the privilege. */
         status = STRATA_E_INVALID_PARAMETER;
     } else if (sec & SEC_IMAGE) {
         /* strata maps data, never executable images. */

@@ -37,7 +37,7 @@ extern "C" {
 #define STRATA_HEAP_GENERATE_EXCEPTIONS 0x00000004u   /* failures raise STRATA_STATUS_NO_MEMORY */
 #define STRATA_HEAP_ZERO_MEMORY 0x00000008u           /* new bytes read as zero */
 #define STRATA_HEAP_REALLOC_IN_PLACE_ONLY 0x00000010u /* realloc never moves the block */
-#define STRATA_HEAP_CREATE_ENABLE_EXECUTE 0x00040000u /* accepted; blocks are read-write (see heap/README.md) */
+#define STRATA_HEAP_CREATE_ENABLE_EXECUTE 0x00040000u /* blocks may be executed: committed read-write-execute */
 
 /* Blocks of this many bytes or more get a VMM reservation of their own
  * (0xFF000 on 64-bit, as Windows; half that on 32-bit). Fixed-size heaps
@@ -66,8 +66,10 @@ typedef struct strata_heap strata_heap;
  *   vmm           the virtual memory under the heap; NULL for strata's own
  *                 (strata_vmm_default()). It must outlive the heap.
  *   flags         STRATA_HEAP_NO_SERIALIZE, STRATA_HEAP_GENERATE_EXCEPTIONS,
- *                 STRATA_HEAP_CREATE_ENABLE_EXECUTE; other bits are ignored,
- *                 as Windows ignores them.
+ *                 STRATA_HEAP_CREATE_ENABLE_EXECUTE (every page of the heap
+ *                 is committed through vmm->commit_executable, so blocks
+ *                 hold code that runs; STRATA_E_UNSUPPORTED when the VMM
+ *                 has none); other bits are ignored, as Windows ignores them.
  *   initial_size  bytes committed up front, rounded up to whole pages.
  *   maximum_size  0: growable, limited only by memory. Otherwise a fixed
  *                 heap: one reservation of maximum_size rounded up to whole
@@ -180,7 +182,8 @@ STRATA_API size_t strata_heap_usable_size(strata_heap *heap, const void *block);
  *   and large block of the heap; otherwise only that block, which must be a
  *   live block of this heap. Returns false for damage, a freed block, a
  *   pointer into other memory (another heap, a static buffer), and a NULL
- *   heap. Never ends the process, never reports a last error.
+ *   heap. Never ends the process, never reports a last error (HeapValidate
+ *   sets ERROR_NOACCESS itself for a block address that cannot be read).
  */
 STRATA_API bool strata_heap_validate(strata_heap *heap, uint32_t flags, const void *block);
 
@@ -279,7 +282,8 @@ typedef enum strata_heap_info_class {
 /*
  * strata_heap_query_information — COMPATIBILITY only: stores a 4-byte
  * value, 0 until the heap's front end is in use or was asked for, then 2
- * for good. *return_length (when not NULL) receives 4.
+ * for good; always 0 for NO_SERIALIZE and fixed-size heaps, which have no
+ * front end on Windows. *return_length (when not NULL) receives 4.
  * STRATA_E_NOACCESS for a NULL heap (nothing stored);
  * STRATA_E_BUFFER_TOO_SMALL when `length` < 4 or `info` is NULL;
  * STRATA_E_INVALID_PARAMETER for another class.

@@ -466,6 +466,20 @@ STRATA_API strata_status strata_platform_shared_flush(const void *address, size_
 STRATA_API strata_status strata_platform_view_commit(void *address, size_t size,
                                                      strata_access access, bool copy_on_write);
 
+/*
+ * strata_platform_view_privatize — make pages of a shared view (mapped
+ * without copy_on_write) copy-on-write, as a WRITECOPY page of such a view
+ * is on Windows: from then on writes to them go to private copies that no
+ * other view and no file sees, and they have `access`, which must include
+ * STRATA_ACCESS_WRITE (else STRATA_E_INVALID_PARAMETER). POSIX copies them at once (the copy replaces the
+ * page in one step, so no thread sees it without its contents); Windows
+ * copies each at its next write. Async-signal-safe: a fault handler may
+ * call it. Page-range rules as above; STRATA_E_NO_MEMORY when the OS has
+ * no memory for the copies.
+ */
+STRATA_API strata_status strata_platform_view_privatize(void *address, size_t size,
+                                                        strata_access access);
+
 /* ------------------------------------------------------------------------ */
 /* Lock                                                                     */
 /* ------------------------------------------------------------------------ */

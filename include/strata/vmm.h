@@ -340,6 +340,12 @@ STRATA_API strata_status strata_section_flush(const void *address, size_t size);
  *   decommit  page-aligned range inside a reservation → inaccessible, its
  *             contents gone.
  *   reset     page-aligned committed range whose contents may be dropped.
+ *   commit_executable
+ *             as commit, but the pages may also be executed (read-write-
+ *             execute, PAGE_EXECUTE_READWRITE): for heaps created with
+ *             STRATA_HEAP_CREATE_ENABLE_EXECUTE, which commit only through
+ *             it. NULL in an implementation that cannot give executable
+ *             memory; such heaps cannot be created over it.
  * On failure each returns a status and changes nothing.
  */
 typedef struct strata_vmm {
@@ -351,11 +357,13 @@ typedef struct strata_vmm {
     strata_status (*commit)(void *context, void *address, size_t size);
     strata_status (*decommit)(void *context, void *address, size_t size);
     strata_status (*reset)(void *context, void *address, size_t size);
+    strata_status (*commit_executable)(void *context, void *address, size_t size);
 } strata_vmm;
 
 /*
  * strata_vmm_default — the interface over strata's own VMM (these functions,
- * with read-write protection). Static: never NULL, never freed.
+ * with read-write protection; commit_executable with
+ * STRATA_PAGE_EXECUTE_READWRITE). Static: never NULL, never freed.
  */
 STRATA_API const strata_vmm *strata_vmm_default(void);
 

@@ -48,6 +48,17 @@ static strata_status counting_commit(void *context, void *address, size_t size)
     return counted(c, status);
 }
 
+static strata_status counting_commit_executable(void *context, void *address, size_t size)
+{
+    counting_vmm *c = context;
+    c->executable_commits++;
+    strata_status status = c->inner->commit_executable(c->inner->context, address, size);
+    if (status == STRATA_OK) {
+        c->committed_bytes += size;
+    }
+    return counted(c, status);
+}
+
 static strata_status counting_decommit(void *context, void *address, size_t size)
 {
     counting_vmm *c = context;
@@ -71,7 +82,8 @@ void counting_vmm_init(counting_vmm *counting, const strata_vmm *inner)
     memset(counting, 0, sizeof *counting);
     counting->inner = inner;
     counting->vmm = (strata_vmm){counting, inner->page_size, inner->granularity, counting_reserve,
-                                 counting_release, counting_commit, counting_decommit, counting_reset};
+                                 counting_release, counting_commit, counting_decommit, counting_reset,
+                                 inner->commit_executable != NULL ? counting_commit_executable : NULL};
 }
 
 /* ---- failing ------------------------------------------------------------- */
@@ -113,6 +125,15 @@ static strata_status failing_commit(void *context, void *address, size_t size)
     return f->inner->commit(f->inner->context, address, size);
 }
 
+static strata_status failing_commit_executable(void *context, void *address, size_t size)
+{
+    failing_vmm *f = context;
+    if (should_fail(f, FAIL_COMMIT)) {
+        return STRATA_E_NO_MEMORY;
+    }
+    return f->inner->commit_executable(f->inner->context, address, size);
+}
+
 static strata_status failing_decommit(void *context, void *address, size_t size)
 {
     failing_vmm *f = context;
@@ -132,7 +153,8 @@ void failing_vmm_init(failing_vmm *failing, const strata_vmm *inner, unsigned wh
     failing->which = which;
     failing->fail_at = fail_at;
     failing->vmm = (strata_vmm){failing, inner->page_size, inner->granularity, failing_reserve,
-                                failing_release, failing_commit, failing_decommit, failing_reset};
+                                failing_release, failing_commit, failing_decommit, failing_reset,
+                                inner->commit_executable != NULL ? failing_commit_executable : NULL};
 }
 
 /* ---- fixed buffer ------------------------------------------------------ */
@@ -258,5 +280,5 @@ void fixed_vmm_init(fixed_vmm *fixed, void *memory, size_t size)
     /* Everything starts decommitted. */
     memset(fixed->buffer, 0xDD, fixed->granules * FIXED_GRANULE);
     fixed->vmm = (strata_vmm){fixed, FIXED_GRANULE, FIXED_GRANULE, fixed_reserve, fixed_release,
-                              fixed_commit, fixed_decommit, fixed_reset};
+                              fixed_commit, fixed_decommit, fixed_reset, NULL};
 }

@@ -13,6 +13,7 @@ typedef struct counting_vmm {
     strata_vmm vmm;            /* pass &counting.vmm to the code under test */
     const strata_vmm *inner;
     unsigned reserves, releases, commits, decommits, resets, failures;
+    unsigned executable_commits; /* commit_executable calls (not counted in commits) */
     long live_reservations;    /* reserves that succeeded minus releases that did */
     size_t committed_bytes;    /* commits minus decommits, as asked (not deduplicated) */
 } counting_vmm;
@@ -31,7 +32,8 @@ typedef struct failing_vmm {
     bool failed;          /* whether the failure has been delivered */
 } failing_vmm;
 
-/* Fails the fail_at-th call of the kinds in `which` with STRATA_E_NO_MEMORY. */
+/* Fails the fail_at-th call of the kinds in `which` with STRATA_E_NO_MEMORY;
+ * FAIL_COMMIT counts commit_executable calls as commits. */
 void failing_vmm_init(failing_vmm *failing, const strata_vmm *inner, unsigned which, unsigned fail_at);
 
 /* ---- fixed buffer: pages handed out from memory the caller owns ---------- */
@@ -51,6 +53,7 @@ typedef struct fixed_vmm {
  * (first fit), commit zero-fills pages not committed before, decommit fills
  * pages with 0xDD so that stale reads show.
  * The granularity is 4096 so small buffers hold several reservations.
+ * commit_executable is NULL: the caller's memory is not executable.
  */
 void fixed_vmm_init(fixed_vmm *fixed, void *memory, size_t size);
 

@@ -159,6 +159,49 @@ static void test_destroy_releases_every_reservation(void **state)
     assert_int_equal(counting.reserves, counting.releases);
 }
 
+/* An executable heap commits only through commit_executable, every tier
+ * (first segment, later segments, large blocks); an ordinary one never. */
+static void test_executable_heap_commits_only_executable_memory(void **state)
+{
+    (void)state;
+    counting_vmm counting;
+    counting_vmm_init(&counting, strata_vmm_default());
+    strata_heap *heap = NULL;
+    assert_status(strata_heap_create(&counting.vmm, STRATA_HEAP_CREATE_ENABLE_EXECUTE, 0, 0, &heap), STRATA_OK);
+    for (int i = 0; i < 200; i++)
+        assert_non_null(strata_heap_alloc(heap, 0, (size_t)(i % 7) * 9000 + 16));
+    assert_non_null(strata_heap_alloc(heap, 0, LARGE));
+    assert_int_equal(counting.commits, 0);
+    assert_true(counting.executable_commits >= 3);
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
+    assert_int_equal(counting.live_reservations, 0);
+
+    unsigned executable = counting.executable_commits;
+    assert_status(strata_heap_create(&counting.vmm, 0, 0, 0, &heap), STRATA_OK);
+    assert_non_null(strata_heap_alloc(heap, 0, LARGE));
+    assert_int_equal(counting.executable_commits, executable);
+    assert_true(counting.commits >= 2);
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
+}
+
+/* A failed executable commit fails the allocation cleanly, like any commit. */
+static void test_failing_executable_commit_is_a_clean_failure(void **state)
+{
+    (void)state;
+    failing_vmm failing;
+    failing_vmm_init(&failing, strata_vmm_default(), FAIL_COMMIT, 0);
+    strata_heap *heap = NULL;
+    assert_status(strata_heap_create(&failing.vmm, STRATA_HEAP_CREATE_ENABLE_EXECUTE, 0, 0, &heap), STRATA_OK);
+    /* Counting starts now: the large block's commit is the one that fails. */
+    failing.seen = 0;
+    failing.fail_at = 1;
+    assert_null(strata_heap_alloc(heap, 0, LARGE));
+    assert_true(failing.failed);
+    assert_non_null(strata_heap_alloc(heap, 0, LARGE));
+    assert_true(strata_heap_validate(heap, 0, NULL));
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
+}
+
 static _Alignas(4096) unsigned char arena[12u << 20];
 static fixed_vmm arena_vmm;
 
@@ -184,6 +227,11 @@ static void test_heaps_live_inside_a_static_array(void **state)
         }
     }
     assert_null(strata_heap_alloc(fixed, 0, 0x40000));
+    /* The array cannot hold code: no executable heap there, nothing reserved. */
+    strata_heap *executable = (strata_heap *)&arena_vmm;
+    assert_status(strata_heap_create(&arena_vmm.vmm, STRATA_HEAP_CREATE_ENABLE_EXECUTE, 0, 0, &executable),
+                  STRATA_E_UNSUPPORTED);
+    assert_null(executable);
     assert_true(strata_heap_validate(growable, 0, NULL));
     assert_true(strata_heap_validate(fixed, 0, NULL));
     assert_status(strata_heap_destroy(fixed), STRATA_OK);
@@ -204,6 +252,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_failing_commit_gives_clean_failures_and_leaks_nothing),
         cmocka_unit_test(test_failing_vmm_under_a_fixed_heap),
         cmocka_unit_test(test_destroy_releases_every_reservation),
+        cmocka_unit_test(test_executable_heap_commits_only_executable_memory),
+        cmocka_unit_test(test_failing_executable_commit_is_a_clean_failure),
         cmocka_unit_test(test_heaps_live_inside_a_static_array),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -185,6 +185,48 @@ static void test_platform_anonymous_object_views_share(void **state)
     assert_status(strata_platform_shared_unmap(one, 3 * PAGE), STRATA_OK);
 }
 
+/* Whether the system keeps a WRITECOPY page's writes private: Windows
+ * does; Wine writes them through to the object. */
+static bool system_keeps_copies_private(void)
+{
+#if defined(_WIN32)
+    HMODULE ntdll = GetModuleHandleA("ntdll.dll");
+    return ntdll == NULL || GetProcAddress(ntdll, "wine_get_version") == NULL;
+#else
+    return true;
+#endif
+}
+
+/* A page of a shared view made private: its writes stay its own, it keeps
+ * what the object held, and before its first write (on Windows) or at once
+ * (POSIX) it stops following the object; the other pages still share. */
+static void test_platform_view_privatize(void **state)
+{
+    (void)state;
+    const strata_access rw = STRATA_ACCESS_READ | STRATA_ACCESS_WRITE;
+    strata_shared shared;
+    assert_status(strata_platform_shared_create(NULL, 2 * PAGE, rw, false, 0, &shared, NULL), STRATA_OK);
+    unsigned char *view = NULL, *other = NULL;
+    assert_status(strata_platform_shared_map(&shared, 0, 2 * PAGE, rw, false, GRANULE, NULL, (void **)&view),
+                  STRATA_OK);
+    assert_status(strata_platform_shared_map(&shared, 0, 2 * PAGE, rw, false, GRANULE, NULL, (void **)&other),
+                  STRATA_OK);
+    memset(other, 0x21, 2 * PAGE);
+    assert_status(strata_platform_view_privatize(view, PAGE, STRATA_ACCESS_READ), STRATA_E_INVALID_PARAMETER);
+    assert_status(strata_platform_view_privatize(view + 1, PAGE, rw), STRATA_E_INVALID_ADDRESS);
+    assert_status(strata_platform_view_privatize(view, PAGE, rw), STRATA_OK);
+    view[0] = 0x42;
+    assert_int_equal(view[0], 0x42);
+    assert_int_equal(view[1], 0x21);
+    if (system_keeps_copies_private())
+        assert_int_equal(other[0], 0x21);
+    view[PAGE] = 0x43; /* the second page still shares */
+    assert_int_equal(other[PAGE], 0x43);
+    assert_status(strata_platform_shared_unmap(other, 2 * PAGE), STRATA_OK);
+    assert_status(strata_platform_shared_unmap(view, 2 * PAGE), STRATA_OK);
+    assert_status(strata_platform_shared_close(&shared), STRATA_OK);
+}
+
 static void test_platform_access_and_arguments(void **state)
 {
     (void)state;
@@ -1308,6 +1350,7 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_platform_anonymous_object_views_share),
+        cmocka_unit_test(test_platform_view_privatize),
         cmocka_unit_test(test_platform_access_and_arguments),
         cmocka_unit_test(test_platform_named_object_lifetime),
         cmocka_unit_test(test_platform_names_are_exact),
