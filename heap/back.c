@@ -346,7 +346,7 @@ strata_status back_segment_init(strata_heap *heap, segment *seg, size_t size, si
     if (!first)
         table_insert(heap, (uintptr_t)seg);
     if (heap->flags & STRATA_HEAP_GROWABLE)
-        heap_segment_map_set(seg, true);
+        heap_segment_map_set(seg, heap->map_id);
     seg->index = heap->segment_count++;
     if (heap->last_segment != NULL)
         heap->last_segment->next = seg;
@@ -720,7 +720,7 @@ void back_release_segments(strata_heap *heap)
         if (seg->tail == first_block && is_free_block(heap, first_block)) {
             bin_remove(heap, first_block, bytes_of(heap, first_block));
             table_remove(heap, (uintptr_t)seg);
-            heap_segment_map_set(seg, false);
+            heap_segment_map_set(seg, 0);
             prev->next = next;
             if (heap->last_segment == seg)
                 heap->last_segment = prev;

@@ -158,9 +158,11 @@ size_t heap_page_bytes(const strata_heap *heap, size_t stride)
     return bytes < heap->page_unit ? heap->page_unit : bytes;
 }
 
-/* Point the units a page covers at it (number = index + 1), or at nothing (0). */
-static void map_units(strata_heap *heap, segment *seg, const char *data, size_t bytes, uint16_t number)
+/* Point the units a page covers at its descriptor (by offset from the
+ * segment), or at nothing (0). */
+static void map_units(strata_heap *heap, segment *seg, const char *data, size_t bytes, const front_page *page)
 {
+    uint16_t number = page != NULL ? (uint16_t)((const char *)page - (const char *)seg) : 0;
     size_t first = (size_t)(data - (char *)seg) >> heap->unit_shift;
     for (size_t unit = first; unit < first + (bytes >> heap->unit_shift); unit++)
         __atomic_store_n(&seg->unit_pages[unit], number, __ATOMIC_RELEASE);
@@ -199,7 +201,7 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
             page->part = part;
             __atomic_store_n(&page->owner, part->owner, __ATOMIC_RELAXED);
             list_push(&part->avail[class_index], page);
-            map_units(heap, seg, data, bytes, (uint16_t)(page->index + 1u));
+            map_units(heap, seg, data, bytes, page);
         }
     }
     heap_release(heap, flags);
@@ -315,7 +317,7 @@ static void front_page_retire(strata_heap *heap, thread_part *part, front_page *
     if (part->current[page->class_index] == page)
         front_set_current(part, page->class_index, &heap_empty_page);
     char *block = page->area + 16;
-    map_units(heap, back_segment_of(heap, block), block, back_block_bytes(heap, block), 0);
+    map_units(heap, back_segment_of(heap, block), block, back_block_bytes(heap, block), NULL);
     page->in_use = false;
     __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
     page->part = NULL;
@@ -475,8 +477,8 @@ static inline void front_free(strata_heap *heap, front_page *page, uint32_t slot
 static NOINLINE bool free_slow(strata_heap *heap, uint32_t flags, char *data);
 
 /* The fast path reads nothing next to the block: the segment map says the
- * address is a growable segment's, the segment that it is this heap's, the
- * unit map which page, the page's stride that it is a slot's start, and
+ * address is in a segment of this heap (and that no user holds its lock),
+ * the unit map which page, the page's stride that it is a slot's start, and
  * the side table that the slot is busy. Anything else takes the slow path,
  * which tells a double free from a foreign pointer. */
 STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
@@ -488,8 +490,7 @@ STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
         front_page *page = front_page_fast(heap, data);
         if (LIKELY(page != NULL)) {
             uint32_t slot = front_slot_of(page, data);
-            if (LIKELY(slot != UINT32_MAX && slot_is_busy(page->slots[slot]) &&
-                       atomic_load_explicit(&heap->fast_blocked, memory_order_relaxed) == 0)) {
+            if (LIKELY(slot != UINT32_MAX && slot_is_busy(page->slots[slot]))) {
                 VG_BLOCK_FREE(heap, data);
                 front_free(heap, page, slot);
                 return true;

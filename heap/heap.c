@@ -62,18 +62,14 @@ static uint64_t new_secret(const void *salt)
 }
 
 /* ---- Ending badly ------------------------------------------------------------ */
-_Atomic(uint64_t) heap_segment_map[SEGMAP_BITS / 64];
+_Atomic(uint8_t) heap_segment_map[SEGMAP_ENTRIES];
+static bool map_id_taken[256]; /* under global_lock; 0 never */
 
-void heap_segment_map_set(const void *segment_base, bool present)
+void heap_segment_map_set(const void *segment_base, uint8_t id)
 {
-    uintptr_t bit = (uintptr_t)segment_base >> SEGMAP_SHIFT;
-    if (bit >= SEGMAP_BITS)
-        return; /* beyond the map: such a segment's blocks are freed through the slow path */
-    uint64_t mask = (uint64_t)1 << (bit % 64);
-    if (present)
-        atomic_fetch_or_explicit(&heap_segment_map[bit / 64], mask, memory_order_release);
-    else
-        atomic_fetch_and_explicit(&heap_segment_map[bit / 64], ~mask, memory_order_release);
+    uintptr_t granule = (uintptr_t)segment_base >> SEGMAP_SHIFT;
+    if (granule < SEGMAP_ENTRIES) /* beyond the map: such a segment's blocks take the slow path */
+        atomic_store_explicit(&heap_segment_map[granule], id, memory_order_release);
 }
 
 void heap_corruption(const strata_heap *heap, const void *address, const char *check)
@@ -152,6 +148,7 @@ STRATA_API bool strata_heap_lock(strata_heap *heap)
     if (heap->user_lock_depth++ == 0) {
         atomic_store_explicit(&heap->fast_slot_offset, slot_offset(NO_SLOT), memory_order_seq_cst);
         atomic_store_explicit(&heap->fast_blocked, 1, memory_order_seq_cst);
+        atomic_store_explicit(&heap->fast_free_id, NO_FREE_ID, memory_order_seq_cst);
     }
     return true;
 }
@@ -168,6 +165,8 @@ STRATA_API bool strata_heap_unlock(strata_heap *heap)
     if (--heap->user_lock_depth == 0) {
         heap_adopt_exited_parts(heap, false);
         atomic_store_explicit(&heap->fast_blocked, 0, memory_order_release);
+        atomic_store_explicit(&heap->fast_free_id, heap->map_id != 0 ? heap->map_id : NO_FREE_ID,
+                              memory_order_release);
         atomic_store_explicit(&heap->fast_slot_offset, slot_offset(heap->slot), memory_order_release);
     }
     heap_release(heap, 0);
@@ -495,6 +494,17 @@ static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t i
     heap->front_max_stride = front_max;
     heap->maximum_size = growable ? 0 : maximum_size;
     heap->slot = NO_SLOT;
+    if (growable) {
+        strata_lock_acquire(&global_lock);
+        for (unsigned id = 1; id < 256 && heap->map_id == 0; id++)
+            if (!map_id_taken[id]) {
+                map_id_taken[id] = true;
+                heap->map_id = (uint8_t)id;
+            }
+        strata_lock_release(&global_lock);
+    }
+    atomic_store_explicit(&heap->fast_free_id, heap->map_id != 0 ? heap->map_id : NO_FREE_ID,
+                          memory_order_relaxed);
     atomic_store_explicit(&heap->fast_slot_offset, slot_offset(NO_SLOT), memory_order_relaxed);
     heap->reserved_bytes = reservation;
     heap_count_commit(heap, (ptrdiff_t)counted);
@@ -569,14 +579,19 @@ STRATA_API strata_status strata_heap_destroy(strata_heap *heap)
     segment *seg = heap->first.next;
     while (seg != NULL) {
         segment *next = seg->next;
-        heap_segment_map_set(seg, false);
+        heap_segment_map_set(seg, 0);
         VG_OPEN(seg, seg->committed_end);
         vmm->release(vmm->context, seg, seg->size);
         seg = next;
     }
     size_t size = heap->first.size;
     if (heap->flags & STRATA_HEAP_GROWABLE)
-        heap_segment_map_set(heap, false);
+        heap_segment_map_set(heap, 0);
+    if (heap->map_id != 0) { /* only now: its segments' map bytes are cleared */
+        strata_lock_acquire(&global_lock);
+        map_id_taken[heap->map_id] = false;
+        strata_lock_release(&global_lock);
+    }
     VG_OPEN(heap, heap->first.committed_end);
     vmm->release(vmm->context, heap, size);
     return STRATA_OK;

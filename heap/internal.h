@@ -1,25 +1,27 @@
 /*
  * heap/internal.h — the heap layer's private structures, shared by its
  * files: heap.c (heaps, threads' parts, lock, information), front.c (the
- * size-class front end and the public alloc/free entry points), back.c
- * (segments and the coalescing back end), large.c (large blocks) and
+ * size-class front end and the public alloc/free entry points), block.c
+ * (what a pointer is: live, freed, damaged or foreign), back.c (segments
+ * and the coalescing back end), large.c (large blocks), aligned.c and
  * walk.c (walk, validate, size, compact).
  *
  * Memory layout
- *   segment   a VMM reservation aligned to heap->segment_align (4 MiB for
+ *   segment   a VMM reservation aligned to its size (4 MiB for
  *             growable heaps; the whole reservation for a fixed heap), so
  *             `address & heap->segment_mask` finds the segment of a block.
  *             It begins with `segment`; the first segment of a heap begins
  *             with the `strata_heap` itself (whose first member is that
- *             segment). Then the page descriptors, then (first segment of
- *             a growable heap) the segment table, then the block area.
- *   block     every block has an 8-byte header right before its data,
- *             encoded as raw ^ heap->secret ^ data address (see hdr_*).
- *             Back-end blocks have a second word before that, the block's
- *             size, encoded the same way with another secret.
- *   page      a back-end block cut into equal slots of one size class; its
- *             descriptor lives in the segment's page array, out of reach of
- *             a block overflow.
+ *             segment). Then the metadata area: page descriptors, the unit
+ *             map (per page unit: which page covers it), the segment table
+ *             (first segment of a growable heap), the side tables (one
+ *             32-bit entry per front-end slot); then the block area.
+ *   page      a back-end block cut into equal slots of one size class, its
+ *             data on a page-unit boundary and its end on one. Slots carry
+ *             no header: their state and requested size are in the page's
+ *             side table, out of reach of any overflow of user data.
+ *   block     back-end blocks have a size word and a header word before
+ *             their data (see back.c); the header's mac covers both.
  *   large     a reservation of its own: a 64-byte header, then the data.
  */
 #ifndef STRATA_HEAP_INTERNAL_H
@@ -189,7 +191,7 @@ typedef struct segment {
     size_t committed_end;             /* offset: [0, committed_end) is committed */
     char *tail;                       /* header of the block that ends at committed_end; NULL if none */
     front_page *pages;
-    uint16_t *unit_pages;             /* per page unit: index + 1 of the page covering it, 0 if none */
+    uint16_t *unit_pages;             /* per page unit: offset from the segment of its page's descriptor, 0 if none */
     uint32_t *side;                   /* side tables: page i's at side + i * heap->side_slots */
     size_t side_bytes;                /* their reservation, whole pages */
     size_t side_committed;            /* bytes of it committed (all, but in growable heaps) */
@@ -254,6 +256,8 @@ struct strata_heap {
     uint32_t slot;                    /* index into thread_state.slots, NO_SLOT if none */
     _Atomic(uint32_t) fast_slot_offset; /* slot_offset() of the slot the alloc fast path uses; of NO_SLOT while user-locked */
     _Atomic(uint32_t) fast_blocked;   /* nonzero while a user holds the heap lock */
+    _Atomic(uint16_t) fast_free_id;   /* map_id, or NO_FREE_ID (none, or user-locked) */
+    uint8_t map_id;                   /* this heap's byte in the segment map; 0: none */
     uint32_t flags;                   /* creation flags | STRATA_HEAP_GROWABLE */
     uint32_t compat;                  /* HeapCompatibilityInformation: 0 or 2 */
     const strata_vmm *vmm;
@@ -350,21 +354,18 @@ static inline bool hdr_is(const strata_heap *heap, const void *data, uint64_t ra
 }
 
 /* ---- The segment map ------------------------------------------------------- */
-/* One bit per 4 MiB of the address space (48 bits of it), set while a
- * growable heap's segment is there: free tells a wild pointer from a block
- * before it reads anything at the pointer's segment. Zero-initialised
- * static storage: its pages cost nothing until a bit is set. */
+/* One byte per 4 MiB of the address space's low 47 bits (32 MiB, in
+ * zero-initialised static storage: its pages cost nothing until written):
+ * the id of the growable heap whose segment is there, 0 for none. Free
+ * tells a wild pointer, or another heap's block, from its own before it
+ * reads anything at the pointer's segment. Heaps beyond the 255 ids, and
+ * addresses beyond the map, take the slow path. */
 #define SEGMAP_SHIFT 22
-#define SEGMAP_BITS ((uintptr_t)1 << (48 - SEGMAP_SHIFT))
-_Static_assert(GROWABLE_SEGMENT_SIZE == (size_t)1 << SEGMAP_SHIFT, "a map bit is one growable segment");
-extern _Atomic(uint64_t) heap_segment_map[SEGMAP_BITS / 64];
-void heap_segment_map_set(const void *segment_base, bool present);
-static inline bool heap_segment_map_has(uintptr_t address)
-{
-    uintptr_t bit = address >> SEGMAP_SHIFT;
-    return bit < SEGMAP_BITS &&
-           (atomic_load_explicit(&heap_segment_map[bit / 64], memory_order_relaxed) >> (bit % 64) & 1);
-}
+#define SEGMAP_ENTRIES ((uintptr_t)1 << (47 - SEGMAP_SHIFT))
+#define NO_FREE_ID 0x100u /* matches no map byte */
+_Static_assert(GROWABLE_SEGMENT_SIZE == (size_t)1 << SEGMAP_SHIFT, "a map byte is one growable segment");
+extern _Atomic(uint8_t) heap_segment_map[SEGMAP_ENTRIES];
+void heap_segment_map_set(const void *segment_base, uint8_t id);
 
 /* ---- Locating a front-end slot from its address --------------------------- */
 #define GROWABLE_UNIT_SHIFT 16
@@ -391,24 +392,26 @@ static inline char *front_slot_data(const front_page *page, uint32_t slot)
 /* The front page of `seg` whose units cover `address`, or NULL. */
 static inline front_page *front_page_at(const strata_heap *heap, const segment *seg, const char *address)
 {
-    unsigned number = seg->unit_pages[(size_t)(address - (const char *)seg) >> heap->unit_shift];
-    return number != 0 ? &seg->pages[number - 1] : NULL;
+    unsigned offset = seg->unit_pages[(size_t)(address - (const char *)seg) >> heap->unit_shift];
+    return offset != 0 ? (front_page *)(void *)((char *)(uintptr_t)seg + offset) : NULL;
 }
 
 /* The free fast path's lookup, for growable heaps: the page of `data` from
  * its address alone (the segment map first, so nothing is read at a wild
- * pointer), or NULL when the slow path must decide. */
+ * pointer or in another heap), or NULL when the slow path must decide —
+ * always while a user holds the heap lock (fast_free_id is NO_FREE_ID). */
 static inline front_page *front_page_fast(const strata_heap *heap, const char *data)
 {
     uintptr_t address = (uintptr_t)data;
-    if (UNLIKELY(!heap_segment_map_has(address)))
+    uintptr_t granule = address >> SEGMAP_SHIFT;
+    if (UNLIKELY(granule >= SEGMAP_ENTRIES ||
+                 atomic_load_explicit(&heap_segment_map[granule], memory_order_relaxed) !=
+                     atomic_load_explicit(&heap->fast_free_id, memory_order_relaxed)))
         return NULL;
-    const segment *seg = (const segment *)(address & ~(uintptr_t)(GROWABLE_SEGMENT_SIZE - 1));
-    if (UNLIKELY(seg->heap != heap))
-        return NULL;
-    const uint16_t *unit_pages = (const uint16_t *)(const void *)((const char *)seg + GROWABLE_UNIT_MAP_OFFSET);
-    unsigned number = unit_pages[(address - (uintptr_t)seg) >> GROWABLE_UNIT_SHIFT];
-    return LIKELY(number != 0) ? page_at(seg, number - 1) : NULL;
+    char *seg = (char *)(address & ~(uintptr_t)(GROWABLE_SEGMENT_SIZE - 1));
+    const uint16_t *unit_pages = (const uint16_t *)(const void *)(seg + GROWABLE_UNIT_MAP_OFFSET);
+    unsigned offset = unit_pages[(address - (uintptr_t)seg) >> GROWABLE_UNIT_SHIFT];
+    return LIKELY(offset != 0) ? (front_page *)(void *)(seg + offset) : NULL;
 }
 
 /* Free-list links sit in a free block's first word, encoded with the secret;
