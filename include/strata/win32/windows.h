@@ -30,8 +30,10 @@
 #include <windows.h>
 #endif
 #else
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <wchar.h>
 #endif
 
@@ -314,6 +316,106 @@ typedef HANDLE HGLOBAL, HLOCAL;
 #define GlobalDiscard(h) GlobalReAlloc((h), 0, GMEM_MOVEABLE)
 #define LocalDiscard(h) LocalReAlloc((h), 0, LMEM_MOVEABLE)
 
+/* ------------------------------------------------------------------------ */
+/* Basic names memory code uses alongside the memory API                    */
+/* ------------------------------------------------------------------------ */
+#define MAX_PATH 260
+#define INFINITE 0xFFFFFFFFu
+#define UNREFERENCED_PARAMETER(p) ((void)(p))
+#define _countof(array) (sizeof(array) / sizeof((array)[0]))
+typedef unsigned long long ULONG64;
+typedef long long LONG64;
+typedef LONG *PLONG, *LPLONG;
+typedef void *HMODULE, *HINSTANCE;
+typedef const void *PCVOID;
+
+typedef union _LARGE_INTEGER {
+    struct {
+        DWORD LowPart;
+        LONG HighPart;
+    };
+    struct {
+        DWORD LowPart;
+        LONG HighPart;
+    } u;
+    LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+
+typedef union _ULARGE_INTEGER {
+    struct {
+        DWORD LowPart;
+        DWORD HighPart;
+    };
+    struct {
+        DWORD LowPart;
+        DWORD HighPart;
+    } u;
+    ULONGLONG QuadPart;
+} ULARGE_INTEGER, *PULARGE_INTEGER;
+
+/* The memory macros: the C library's functions under Windows' names. */
+#define CopyMemory(destination, source, length) ((void)memcpy((destination), (source), (length)))
+#define MoveMemory(destination, source, length) ((void)memmove((destination), (source), (length)))
+#define FillMemory(destination, length, fill) ((void)memset((destination), (fill), (length)))
+#define ZeroMemory(destination, length) ((void)memset((destination), 0, (length)))
+#define RtlCopyMemory CopyMemory
+#define RtlMoveMemory MoveMemory
+#define RtlFillMemory FillMemory
+#define RtlZeroMemory ZeroMemory
+
+/* SecureZeroMemory: stores the compiler may not drop, even when the buffer
+ * is never read again (a password about to be freed). */
+static inline PVOID SecureZeroMemory(PVOID destination, SIZE_T length)
+{
+    volatile unsigned char *bytes = (volatile unsigned char *)destination;
+    while (length-- > 0) {
+        *bytes++ = 0;
+    }
+    return destination;
+}
+
+/* Code pages and flags of the text conversions */
+#define CP_ACP 0u
+#define CP_OEMCP 1u
+#define CP_THREAD_ACP 3u
+#define CP_UTF8 65001u
+#define MB_PRECOMPOSED 0x00000001u
+#define MB_ERR_INVALID_CHARS 0x00000008u
+#define WC_NO_BEST_FIT_CHARS 0x00000400u
+#define WC_ERR_INVALID_CHARS 0x00000080u
+#define ERROR_INVALID_FLAGS 1004u
+#define ERROR_NO_UNICODE_TRANSLATION 1113u
+#define ERROR_MR_MID_NOT_FOUND 317u
+
+/* FormatMessage */
+#define FORMAT_MESSAGE_ALLOCATE_BUFFER 0x00000100u
+#define FORMAT_MESSAGE_IGNORE_INSERTS 0x00000200u
+#define FORMAT_MESSAGE_FROM_STRING 0x00000400u
+#define FORMAT_MESSAGE_FROM_HMODULE 0x00000800u
+#define FORMAT_MESSAGE_FROM_SYSTEM 0x00001000u
+#define FORMAT_MESSAGE_ARGUMENT_ARRAY 0x00002000u
+#define FORMAT_MESSAGE_MAX_WIDTH_MASK 0x000000FFu
+#define LANG_NEUTRAL 0x00u
+#define SUBLANG_DEFAULT 0x01u
+#define MAKELANGID(primary, sub) ((WORD)((((WORD)(sub)) << 10) | (WORD)(primary)))
+
+/* Generic text: TCHAR is CHAR, or WCHAR when UNICODE is defined (tchar.h's
+ * _TCHAR follows _UNICODE instead; define both or neither, as on Windows). */
+#if defined(UNICODE)
+typedef WCHAR TCHAR;
+#define __TEXT(quote) L##quote
+#else
+typedef CHAR TCHAR;
+#define __TEXT(quote) quote
+#endif
+#define TEXT(quote) __TEXT(quote)
+typedef TCHAR *LPTSTR, *PTSTR;
+typedef const TCHAR *LPCTSTR, *PCTSTR;
+typedef CHAR *PSTR;
+typedef const CHAR *PCSTR;
+typedef WCHAR *PWSTR;
+typedef const WCHAR *PCWSTR;
+
 /* The thread's last error: strata's per-thread slot (the system's on Windows). */
 static inline DWORD GetLastError(void)
 {
@@ -415,6 +517,114 @@ STRATA_API HANDLE strata_win32_CreateFileW(LPCWSTR path, DWORD access, DWORD sha
 #define CreateFileA strata_win32_CreateFileA
 #define CreateFileW strata_win32_CreateFileW
 #endif
+
+#if !defined(_WIN32)
+/* ------------------------------------------------------------------------ */
+/* Text (win32/text.c). On Windows these are the system's own.              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * lstrlenA/W — characters before the terminating NUL; 0 for NULL.
+ * lstrcpyA/W — copy `source` with its NUL to `destination`; returns
+ *   `destination`, or NULL when either pointer is NULL.
+ * lstrcatA/W — append `source` to `destination`; returns `destination`, or
+ *   NULL when either pointer is NULL.
+ * lstrcmpA/W — <0, 0, >0 as `first` sorts before, equal to, after `second`
+ *   (here: by code point; Windows compares by locale word sort, which
+ *   differs only for punctuation and accented letters); NULL sorts first.
+ * None set the last error.
+ */
+STRATA_API int strata_win32_lstrlenA(LPCSTR string);
+STRATA_API int strata_win32_lstrlenW(LPCWSTR string);
+STRATA_API LPSTR strata_win32_lstrcpyA(LPSTR destination, LPCSTR source);
+STRATA_API LPWSTR strata_win32_lstrcpyW(LPWSTR destination, LPCWSTR source);
+STRATA_API LPSTR strata_win32_lstrcatA(LPSTR destination, LPCSTR source);
+STRATA_API LPWSTR strata_win32_lstrcatW(LPWSTR destination, LPCWSTR source);
+STRATA_API int strata_win32_lstrcmpA(LPCSTR first, LPCSTR second);
+STRATA_API int strata_win32_lstrcmpW(LPCWSTR first, LPCWSTR second);
+
+/*
+ * MultiByteToWideChar — convert `length` bytes of `text` (-1: up to and with
+ * its NUL) from code page `code_page` to WCHARs. CP_UTF8 is UTF-8; CP_ACP,
+ * CP_OEMCP and CP_THREAD_ACP are UTF-8 too, the code page of a UTF-8 Linux
+ * locale. WCHAR is wchar_t, so one WCHAR per code point here (Windows uses
+ * two for code points above U+FFFF).
+ *   flags     0, MB_PRECOMPOSED or MB_ERR_INVALID_CHARS (for CP_UTF8 only 0
+ *             or MB_ERR_INVALID_CHARS): else 0 with ERROR_INVALID_FLAGS.
+ *   capacity  0 asks for the length needed, which is returned.
+ * Returns WCHARs written (with the NUL when length is -1), or 0 with:
+ * ERROR_INVALID_PARAMETER (unknown code page, NULL text, length 0 or below
+ * -1, negative capacity, NULL buffer with a capacity, buffer == text),
+ * ERROR_INSUFFICIENT_BUFFER (does not fit), ERROR_NO_UNICODE_TRANSLATION
+ * (invalid UTF-8 with MB_ERR_INVALID_CHARS; without it each bad byte
+ * becomes U+FFFD).
+ */
+STRATA_API int strata_win32_MultiByteToWideChar(UINT code_page, DWORD flags, LPCSTR text, int length,
+                                                LPWSTR buffer, int capacity);
+
+/*
+ * WideCharToMultiByte — the reverse: WCHARs to UTF-8 bytes. For the UTF-8
+ * code pages `default_char` and `used_default` must be NULL
+ * (ERROR_INVALID_PARAMETER) and flags 0 or WC_ERR_INVALID_CHARS
+ * (ERROR_INVALID_FLAGS). A lone surrogate or a value above U+10FFFF becomes
+ * U+FFFD, or fails with ERROR_NO_UNICODE_TRANSLATION under
+ * WC_ERR_INVALID_CHARS. Other errors as MultiByteToWideChar.
+ */
+STRATA_API int strata_win32_WideCharToMultiByte(UINT code_page, DWORD flags, LPCWSTR text, int length,
+                                                LPSTR buffer, int capacity, LPCSTR default_char,
+                                                LPBOOL used_default);
+
+/*
+ * FormatMessageA/W — the text of a system error code, as Windows words it
+ * (English), ending in "\r\n". Only FORMAT_MESSAGE_FROM_SYSTEM is covered,
+ * with FORMAT_MESSAGE_IGNORE_INSERTS, FORMAT_MESSAGE_ALLOCATE_BUFFER (then
+ * `buffer` is really a pointer to a pointer that receives a LocalAlloc'd
+ * string, freed with LocalFree; `size` is the least to allocate) and
+ * FORMAT_MESSAGE_MAX_WIDTH_MASK (0xFF: line ends become spaces). `source`
+ * and `arguments` are ignored; `language` must be 0 or LANG_NEUTRAL with
+ * any sublanguage. Returns the characters written, without the NUL, or 0
+ * with: ERROR_INVALID_PARAMETER (FROM_STRING, FROM_HMODULE or no
+ * FROM_SYSTEM; NULL buffer), ERROR_MR_MID_NOT_FOUND (a code strata has no
+ * text for: it has the codes strata itself reports, listed in win32/text.c),
+ * ERROR_INSUFFICIENT_BUFFER (the text and its NUL need more than `size`
+ * characters), ERROR_NOT_ENOUGH_MEMORY (the allocation failed).
+ */
+STRATA_API DWORD strata_win32_FormatMessageA(DWORD flags, LPCVOID source, DWORD message_id,
+                                             DWORD language, LPSTR buffer, DWORD size,
+                                             va_list *arguments);
+STRATA_API DWORD strata_win32_FormatMessageW(DWORD flags, LPCVOID source, DWORD message_id,
+                                             DWORD language, LPWSTR buffer, DWORD size,
+                                             va_list *arguments);
+
+#define lstrlenA strata_win32_lstrlenA
+#define lstrlenW strata_win32_lstrlenW
+#define lstrcpyA strata_win32_lstrcpyA
+#define lstrcpyW strata_win32_lstrcpyW
+#define lstrcatA strata_win32_lstrcatA
+#define lstrcatW strata_win32_lstrcatW
+#define lstrcmpA strata_win32_lstrcmpA
+#define lstrcmpW strata_win32_lstrcmpW
+#define MultiByteToWideChar strata_win32_MultiByteToWideChar
+#define WideCharToMultiByte strata_win32_WideCharToMultiByte
+#define FormatMessageA strata_win32_FormatMessageA
+#define FormatMessageW strata_win32_FormatMessageW
+
+/* Generic names: the A function, or the W one when UNICODE is defined
+ * (Windows' own headers do the same on Windows). */
+#if defined(UNICODE)
+#define STRATA_WIN32_GENERIC(name) name##W
+#else
+#define STRATA_WIN32_GENERIC(name) name##A
+#endif
+#define CreateFileMapping STRATA_WIN32_GENERIC(CreateFileMapping)
+#define OpenFileMapping STRATA_WIN32_GENERIC(OpenFileMapping)
+#define CreateFile STRATA_WIN32_GENERIC(CreateFile)
+#define lstrlen STRATA_WIN32_GENERIC(lstrlen)
+#define lstrcpy STRATA_WIN32_GENERIC(lstrcpy)
+#define lstrcat STRATA_WIN32_GENERIC(lstrcat)
+#define lstrcmp STRATA_WIN32_GENERIC(lstrcmp)
+#define FormatMessage STRATA_WIN32_GENERIC(FormatMessage)
+#endif /* !_WIN32 */
 
 /* Point the Win32 names at strata (after the system's declarations on Windows). */
 #define VirtualAlloc strata_win32_VirtualAlloc
