@@ -35,6 +35,7 @@ static const struct status_row {
     [STRATA_E_DISCARDED] = {"STRATA_E_DISCARDED", 157},
     [STRATA_E_GEN_FAILURE] = {"STRATA_E_GEN_FAILURE", 31},
     [STRATA_E_BAD_LENGTH] = {"STRATA_E_BAD_LENGTH", 24},
+    [STRATA_E_TIMEOUT] = {"STRATA_E_TIMEOUT", 258},
 };
 
 const char *strata_status_name(strata_status status)

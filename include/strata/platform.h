@@ -82,6 +82,7 @@ typedef enum strata_status {
     STRATA_E_DISCARDED,          /* the memory was discarded (ERROR_DISCARDED, 157) */
     STRATA_E_GEN_FAILURE,        /* the request cannot be done in this state (ERROR_GEN_FAILURE, 31) */
     STRATA_E_BAD_LENGTH,         /* a length argument is wrong for the information asked (ERROR_BAD_LENGTH, 24) */
+    STRATA_E_TIMEOUT,            /* a wait ended before what it waited for happened (WAIT_TIMEOUT, 258) */
     STRATA_STATUS_COUNT
 } strata_status;
 
@@ -534,6 +535,118 @@ STRATA_API strata_status strata_tls_set(strata_tls_key key, void *value);
  * key only once no other thread uses it. Never fails.
  */
 STRATA_API void strata_tls_destroy(strata_tls_key key);
+
+/* ------------------------------------------------------------------------ */
+/* Threads, events and waits                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A waitable object: a thread (signalled once it has returned) or an event
+ * (signalled by strata_platform_event_set). Opaque; each holder releases it
+ * with strata_platform_waitable_close. Backends: platform/posix_sync.c
+ * (pthreads, shared memory for named events), platform/windows_sync.c
+ * (the system's threads and events). All functions are thread-safe.
+ */
+typedef struct strata_waitable strata_waitable;
+
+/* What a new thread runs; its return value is the thread's exit code. */
+typedef uint32_t (*strata_thread_start)(void *argument);
+
+/*
+ * strata_platform_thread_create — start a thread running start(argument).
+ *   stack_size   0 for the OS default, else at least this many bytes.
+ *   out_thread   receives the thread object (required); the thread runs on
+ *                whether or not it is closed.
+ *   out_id       may be NULL; receives the number strata_platform_thread_number
+ *                gives on the new thread.
+ * STRATA_E_INVALID_PARAMETER for a NULL start or out_thread;
+ * STRATA_E_NO_MEMORY / STRATA_E_RESOURCE_EXHAUSTED when the OS refuses.
+ */
+STRATA_API strata_status strata_platform_thread_create(strata_thread_start start, void *argument,
+                                                       size_t stack_size, strata_waitable **out_thread,
+                                                       uint32_t *out_id);
+
+/*
+ * strata_platform_thread_exit_code — whether the thread has returned
+ * (*out_finished) and, if so, its exit code (*out_code; untouched while it
+ * runs). STRATA_E_INVALID_HANDLE when `thread` is not a thread;
+ * STRATA_E_INVALID_PARAMETER for NULL out-parameters.
+ */
+STRATA_API strata_status strata_platform_thread_exit_code(strata_waitable *thread, uint32_t *out_code,
+                                                          bool *out_finished);
+
+/*
+ * strata_platform_event_create — an event, signalled or not at first
+ * (`initially_set`). A manual-reset event stays signalled until reset and
+ * releases every waiter; an auto-reset one releases a single waiter and
+ * resets itself. `name` NULL or "" makes an unnamed event; otherwise, when
+ * an event of that name exists in any process, *out is that event (its
+ * reset mode and state stand) and *out_existed is true. Names follow the
+ * shared-memory rules below (at most 200 bytes, case-sensitive).
+ *   out_existed may be NULL.
+ * STRATA_E_INVALID_PARAMETER for a NULL out or a bad name;
+ * STRATA_E_NO_MEMORY when the OS has no room; STRATA_E_GEN_FAILURE when
+ * the named event's maker never finished making it.
+ */
+STRATA_API strata_status strata_platform_event_create(const char *name, bool manual_reset,
+                                                      bool initially_set, strata_waitable **out,
+                                                      bool *out_existed);
+
+/*
+ * strata_platform_event_open — the event named `name`, made by this or
+ * another process and not yet closed by all of them. STRATA_E_NOT_FOUND
+ * when there is none; STRATA_E_INVALID_PARAMETER for NULL arguments or a
+ * bad name.
+ */
+STRATA_API strata_status strata_platform_event_open(const char *name, strata_waitable **out);
+
+/*
+ * strata_platform_event_set / strata_platform_event_reset — signal the
+ * event, or make it unsignalled. STRATA_E_INVALID_HANDLE when the object
+ * is not an event.
+ */
+STRATA_API strata_status strata_platform_event_set(strata_waitable *event);
+STRATA_API strata_status strata_platform_event_reset(strata_waitable *event);
+
+/* strata_platform_wait's timeout that never ends. */
+#define STRATA_WAIT_FOREVER UINT32_MAX
+
+/*
+ * strata_platform_wait — wait until one of `objects` (wait_all false) or all
+ * of them at once (wait_all true) are signalled, or `timeout_ms` passes
+ * (STRATA_WAIT_FOREVER: never). Waiting ends an auto-reset event's signal:
+ * with wait_all, those of all the objects together, only once every object
+ * is signalled.
+ *   count        1 to 64.
+ *   out_index    receives the lowest index of a signalled object that ended
+ *                the wait (0 with wait_all); may be NULL.
+ * STRATA_E_TIMEOUT when the time passed first; STRATA_E_INVALID_PARAMETER
+ * for count 0 or above 64, a NULL array or element, or the same object
+ * twice with wait_all. A named event set by another process is noticed
+ * within a few milliseconds on POSIX (at once within the process).
+ */
+STRATA_API strata_status strata_platform_wait(strata_waitable *const *objects, size_t count, bool wait_all,
+                                              uint32_t timeout_ms, size_t *out_index);
+
+/*
+ * strata_platform_waitable_close — let go of a thread or event. A thread
+ * runs on; a named event's name goes when the last process holding it
+ * closes it (on POSIX, a process that dies holding it keeps the name until
+ * the machine restarts or the name is made again and closed by all).
+ * STRATA_E_INVALID_PARAMETER for NULL.
+ */
+STRATA_API strata_status strata_platform_waitable_close(strata_waitable *object);
+
+/* strata_platform_process_id — the OS's number for this process. Never fails. */
+STRATA_API uint32_t strata_platform_process_id(void);
+
+/* strata_platform_thread_number — the OS's 32-bit number for the calling
+ * thread (gettid, GetCurrentThreadId), unique among live threads. Never fails. */
+STRATA_API uint32_t strata_platform_thread_number(void);
+
+/* strata_platform_sleep — suspend the calling thread for at least
+ * `milliseconds`; 0 gives up the rest of its time slice. */
+STRATA_API void strata_platform_sleep(uint32_t milliseconds);
 
 /* ------------------------------------------------------------------------ */
 /* fork                                                                     */

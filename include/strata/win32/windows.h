@@ -596,6 +596,236 @@ STRATA_API DWORD strata_win32_FormatMessageW(DWORD flags, LPCVOID source, DWORD 
                                              DWORD language, LPWSTR buffer, DWORD size,
                                              va_list *arguments);
 
+/* ------------------------------------------------------------------------ */
+/* Threads, events, waits, critical sections (win32/sync.c, over the        */
+/* platform layer's strata_platform_thread_*, _event_*, _wait)              */
+/* ------------------------------------------------------------------------ */
+typedef DWORD (*LPTHREAD_START_ROUTINE)(LPVOID parameter);
+typedef LPTHREAD_START_ROUTINE PTHREAD_START_ROUTINE;
+
+#define WAIT_OBJECT_0 0x00000000u
+#define WAIT_ABANDONED 0x00000080u
+#define WAIT_TIMEOUT 0x00000102u
+#define WAIT_FAILED 0xFFFFFFFFu
+#define MAXIMUM_WAIT_OBJECTS 64
+#define STILL_ACTIVE 259u
+#define CREATE_SUSPENDED 0x00000004u
+#define STACK_SIZE_PARAM_IS_A_RESERVATION 0x00010000u
+#define ERROR_TIMEOUT 1460u
+#define ERROR_INVALID_NAME 123u
+#define EVENT_MODIFY_STATE 0x0002u
+#define SYNCHRONIZE 0x00100000u
+#define EVENT_ALL_ACCESS 0x001F0003u
+#define CREATE_EVENT_MANUAL_RESET 0x00000001u
+#define CREATE_EVENT_INITIAL_SET 0x00000002u
+
+/*
+ * CRITICAL_SECTION — a recursive lock: the owning thread may enter again,
+ * and must leave as often as it entered. Fields are strata's own, not
+ * Windows' (code that reads OwningThread or LockCount is not covered).
+ */
+typedef struct _RTL_CRITICAL_SECTION {
+    strata_lock Lock;
+    volatile uintptr_t OwningThread; /* strata_thread_id() of the owner, 0 when free */
+    LONG RecursionCount;
+    ULONG_PTR SpinCount;
+} CRITICAL_SECTION, *PCRITICAL_SECTION, *LPCRITICAL_SECTION;
+
+/* GetCurrentProcess: the pseudo-handle meaning "this process", as on Windows. */
+#define GetCurrentProcess() ((HANDLE)(LONG_PTR)-1)
+
+/*
+ * CreateThread — start `start(parameter)` on a new thread. Attributes are
+ * ignored (no security or inheritance in strata); `stack_size` 0 is the
+ * default. `flags` 0 or STACK_SIZE_PARAM_IS_A_RESERVATION; CREATE_SUSPENDED
+ * (no ResumeThread in strata) and others: NULL with ERROR_INVALID_PARAMETER,
+ * as is a NULL start. `thread_id` may be NULL. The thread's handle is
+ * signalled when `start` returns; close it with CloseHandle (the thread
+ * runs on). NULL with ERROR_NOT_ENOUGH_MEMORY / ERROR_NO_SYSTEM_RESOURCES
+ * when the OS refuses.
+ */
+STRATA_API HANDLE strata_win32_CreateThread(LPSECURITY_ATTRIBUTES attributes, SIZE_T stack_size,
+                                            LPTHREAD_START_ROUTINE start, LPVOID parameter, DWORD flags,
+                                            LPDWORD thread_id);
+
+/* GetExitCodeThread — STILL_ACTIVE while the thread runs, then what its start
+ * routine returned. FALSE with ERROR_INVALID_HANDLE for a handle that is not
+ * a thread's, ERROR_NOACCESS for a NULL exit_code. */
+STRATA_API BOOL strata_win32_GetExitCodeThread(HANDLE thread, LPDWORD exit_code);
+
+/*
+ * CreateEventA/W — an event, manual-reset (one SetEvent releases every
+ * waiter until ResetEvent) or auto-reset (releases one waiter, then resets),
+ * first signalled or not. `name` NULL for an unnamed event; a named event
+ * is shared by every process that creates or opens the name: when it
+ * exists already, its handle is returned with GetLastError() ==
+ * ERROR_ALREADY_EXISTS (the reset mode and state given are ignored), and
+ * otherwise the last error is 0. NULL with ERROR_INVALID_PARAMETER for a
+ * bad name (longer than 200 bytes in UTF-8), ERROR_NOT_ENOUGH_MEMORY when
+ * there is no room. Attributes are ignored.
+ */
+STRATA_API HANDLE strata_win32_CreateEventA(LPSECURITY_ATTRIBUTES attributes, BOOL manual_reset,
+                                            BOOL initial_state, LPCSTR name);
+STRATA_API HANDLE strata_win32_CreateEventW(LPSECURITY_ATTRIBUTES attributes, BOOL manual_reset,
+                                            BOOL initial_state, LPCWSTR name);
+
+/*
+ * OpenEventA/W — the existing event `name`. `access` must hold
+ * EVENT_MODIFY_STATE or SYNCHRONIZE (or be EVENT_ALL_ACCESS; others:
+ * ERROR_ACCESS_DENIED); `inherit` is ignored. NULL with
+ * ERROR_FILE_NOT_FOUND when no such event exists, ERROR_INVALID_PARAMETER
+ * for a NULL or bad name.
+ */
+STRATA_API HANDLE strata_win32_OpenEventA(DWORD access, BOOL inherit, LPCSTR name);
+STRATA_API HANDLE strata_win32_OpenEventW(DWORD access, BOOL inherit, LPCWSTR name);
+
+/* SetEvent / ResetEvent — signal the event, or make it unsignalled. FALSE
+ * with ERROR_INVALID_HANDLE for a handle that is not an event's. */
+STRATA_API BOOL strata_win32_SetEvent(HANDLE event);
+STRATA_API BOOL strata_win32_ResetEvent(HANDLE event);
+
+/*
+ * WaitForSingleObject — wait until a thread or event handle is signalled or
+ * `milliseconds` pass (INFINITE: never). WAIT_OBJECT_0 when signalled (an
+ * auto-reset event is reset by it), WAIT_TIMEOUT, or WAIT_FAILED with
+ * ERROR_INVALID_HANDLE for a handle that is neither.
+ */
+STRATA_API DWORD strata_win32_WaitForSingleObject(HANDLE handle, DWORD milliseconds);
+
+/*
+ * WaitForMultipleObjects — wait for one (`wait_all` FALSE: WAIT_OBJECT_0 +
+ * the lowest index of those signalled) or all of `count` handles at once
+ * (WAIT_OBJECT_0). WAIT_TIMEOUT when `milliseconds` pass; WAIT_FAILED with
+ * ERROR_INVALID_PARAMETER for count 0 or above MAXIMUM_WAIT_OBJECTS, a NULL
+ * array, or a handle twice with `wait_all`; ERROR_INVALID_HANDLE for a
+ * handle that is not a thread's or an event's.
+ */
+STRATA_API DWORD strata_win32_WaitForMultipleObjects(DWORD count, const HANDLE *handles, BOOL wait_all,
+                                                     DWORD milliseconds);
+
+/* Sleep — at least `milliseconds`; 0 yields the processor. */
+STRATA_API void strata_win32_Sleep(DWORD milliseconds);
+/* GetCurrentProcessId / GetCurrentThreadId — the OS's numbers (getpid, gettid). */
+STRATA_API DWORD strata_win32_GetCurrentProcessId(void);
+STRATA_API DWORD strata_win32_GetCurrentThreadId(void);
+
+/*
+ * InitializeCriticalSection / InitializeCriticalSectionAndSpinCount (spin
+ * count kept, always TRUE) / DeleteCriticalSection (the section must be
+ * free) / EnterCriticalSection (waits; the owner may enter again) /
+ * TryEnterCriticalSection (TRUE when entered, without waiting) /
+ * LeaveCriticalSection (by the owner, once per enter). None fail or set the
+ * last error; misuse (leaving a section not owned) is undefined, as on
+ * Windows.
+ */
+STRATA_API void strata_win32_InitializeCriticalSection(LPCRITICAL_SECTION section);
+STRATA_API BOOL strata_win32_InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION section,
+                                                                   DWORD spin_count);
+STRATA_API void strata_win32_DeleteCriticalSection(LPCRITICAL_SECTION section);
+STRATA_API void strata_win32_EnterCriticalSection(LPCRITICAL_SECTION section);
+STRATA_API BOOL strata_win32_TryEnterCriticalSection(LPCRITICAL_SECTION section);
+STRATA_API void strata_win32_LeaveCriticalSection(LPCRITICAL_SECTION section);
+
+#define CreateThread strata_win32_CreateThread
+#define GetExitCodeThread strata_win32_GetExitCodeThread
+#define CreateEventA strata_win32_CreateEventA
+#define CreateEventW strata_win32_CreateEventW
+#define OpenEventA strata_win32_OpenEventA
+#define OpenEventW strata_win32_OpenEventW
+#define CreateEvent STRATA_WIN32_GENERIC(CreateEvent)
+#define OpenEvent STRATA_WIN32_GENERIC(OpenEvent)
+#define SetEvent strata_win32_SetEvent
+#define ResetEvent strata_win32_ResetEvent
+#define WaitForSingleObject strata_win32_WaitForSingleObject
+#define WaitForMultipleObjects strata_win32_WaitForMultipleObjects
+#define Sleep strata_win32_Sleep
+#define GetCurrentProcessId strata_win32_GetCurrentProcessId
+#define GetCurrentThreadId strata_win32_GetCurrentThreadId
+#define InitializeCriticalSection strata_win32_InitializeCriticalSection
+#define InitializeCriticalSectionAndSpinCount strata_win32_InitializeCriticalSectionAndSpinCount
+#define DeleteCriticalSection strata_win32_DeleteCriticalSection
+#define EnterCriticalSection strata_win32_EnterCriticalSection
+#define TryEnterCriticalSection strata_win32_TryEnterCriticalSection
+#define LeaveCriticalSection strata_win32_LeaveCriticalSection
+
+/*
+ * The Interlocked family: atomic, full-barrier operations on aligned
+ * LONG, LONG64 and pointer variables. Increment/Decrement/Add return the
+ * new value; Exchange, ExchangeAdd, CompareExchange, And, Or and Xor the
+ * old one.
+ */
+static inline LONG InterlockedIncrement(LONG volatile *target)
+{
+    return __atomic_add_fetch(target, 1, __ATOMIC_SEQ_CST);
+}
+static inline LONG InterlockedDecrement(LONG volatile *target)
+{
+    return __atomic_sub_fetch(target, 1, __ATOMIC_SEQ_CST);
+}
+static inline LONG InterlockedAdd(LONG volatile *target, LONG value)
+{
+    return __atomic_add_fetch(target, value, __ATOMIC_SEQ_CST);
+}
+static inline LONG InterlockedExchange(LONG volatile *target, LONG value)
+{
+    return __atomic_exchange_n(target, value, __ATOMIC_SEQ_CST);
+}
+static inline LONG InterlockedExchangeAdd(LONG volatile *target, LONG value)
+{
+    return __atomic_fetch_add(target, value, __ATOMIC_SEQ_CST);
+}
+static inline LONG InterlockedCompareExchange(LONG volatile *target, LONG exchange, LONG comparand)
+{
+    __atomic_compare_exchange_n(target, &comparand, exchange, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return comparand;
+}
+static inline LONG InterlockedAnd(LONG volatile *target, LONG value)
+{
+    return __atomic_fetch_and(target, value, __ATOMIC_SEQ_CST);
+}
+static inline LONG InterlockedOr(LONG volatile *target, LONG value)
+{
+    return __atomic_fetch_or(target, value, __ATOMIC_SEQ_CST);
+}
+static inline LONG InterlockedXor(LONG volatile *target, LONG value)
+{
+    return __atomic_fetch_xor(target, value, __ATOMIC_SEQ_CST);
+}
+static inline LONG64 InterlockedIncrement64(LONG64 volatile *target)
+{
+    return __atomic_add_fetch(target, 1, __ATOMIC_SEQ_CST);
+}
+static inline LONG64 InterlockedDecrement64(LONG64 volatile *target)
+{
+    return __atomic_sub_fetch(target, 1, __ATOMIC_SEQ_CST);
+}
+static inline LONG64 InterlockedAdd64(LONG64 volatile *target, LONG64 value)
+{
+    return __atomic_add_fetch(target, value, __ATOMIC_SEQ_CST);
+}
+static inline LONG64 InterlockedExchange64(LONG64 volatile *target, LONG64 value)
+{
+    return __atomic_exchange_n(target, value, __ATOMIC_SEQ_CST);
+}
+static inline LONG64 InterlockedExchangeAdd64(LONG64 volatile *target, LONG64 value)
+{
+    return __atomic_fetch_add(target, value, __ATOMIC_SEQ_CST);
+}
+static inline LONG64 InterlockedCompareExchange64(LONG64 volatile *target, LONG64 exchange, LONG64 comparand)
+{
+    __atomic_compare_exchange_n(target, &comparand, exchange, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return comparand;
+}
+static inline PVOID InterlockedExchangePointer(PVOID volatile *target, PVOID value)
+{
+    return __atomic_exchange_n(target, value, __ATOMIC_SEQ_CST);
+}
+static inline PVOID InterlockedCompareExchangePointer(PVOID volatile *target, PVOID exchange, PVOID comparand)
+{
+    __atomic_compare_exchange_n(target, &comparand, exchange, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return comparand;
+}
+
 #define lstrlenA strata_win32_lstrlenA
 #define lstrlenW strata_win32_lstrlenW
 #define lstrcpyA strata_win32_lstrcpyA
