@@ -8,7 +8,7 @@
  * A named event's word lives in a shared-memory page ("/strata.event.<name>")
  * that other processes map; their changes cannot reach this process's
  * condition variable, so a wait that involves a named event wakes every
- * couple of milliseconds to look.
+ * couple of milliseconds to look. Also the memory figures read from /proc.
  */
 #define _GNU_SOURCE
 #include "posix_internal.h"
@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -504,5 +505,107 @@ strata_status strata_platform_waitable_close(strata_waitable *object)
         return STRATA_E_INVALID_HANDLE;
     }
     object_release(object);
+    return STRATA_OK;
+}
+
+/* ---- memory status ---------------------------------------------------------- */
+
+
+/* Reads a small /proc file into `buffer` (NUL-terminated); false on failure. */
+static bool read_proc_file(const char *path, char *buffer, size_t capacity)
+{
+    int descriptor = open(path, O_RDONLY | O_CLOEXEC);
+    if (descriptor < 0) {
+        return false;
+    }
+    size_t used = 0;
+    for (;;) {
+        ssize_t got = read(descriptor, buffer + used, capacity - 1 - used);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            break;
+        }
+        used += (size_t)got;
+        if (used == capacity - 1) {
+            break;
+        }
+    }
+    close(descriptor);
+    buffer[used] = '\0';
+    return used > 0;
+}
+
+/* The number after "<key>:" in a /proc file's text, times 1024 (the files
+ * give kB); false when the key is missing. */
+static bool proc_kilobytes(const char *text, const char *key, uint64_t *out)
+{
+    size_t key_length = strlen(key);
+    for (const char *line = text; line != NULL && *line != '\0';) {
+        if (strncmp(line, key, key_length) == 0 && line[key_length] == ':') {
+            const char *c = line + key_length + 1;
+            while (*c == ' ' || *c == '\t') {
+                c++;
+            }
+            uint64_t value = 0;
+            while (*c >= '0' && *c <= '9') {
+                value = value * 10 + (uint64_t)(*c++ - '0');
+            }
+            *out = value * 1024;
+            return true;
+        }
+        line = strchr(line, '\n');
+        line = line != NULL ? line + 1 : NULL;
+    }
+    return false;
+}
+
+strata_status strata_platform_memory_status(strata_memory_status *out)
+{
+    if (out == NULL) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    char text[8192];
+    uint64_t total, available, swap_total = 0, swap_free = 0;
+    if (!read_proc_file("/proc/meminfo", text, sizeof text) || !proc_kilobytes(text, "MemTotal", &total) ||
+        !proc_kilobytes(text, "MemAvailable", &available)) {
+        return STRATA_E_UNSUPPORTED;
+    }
+    proc_kilobytes(text, "SwapTotal", &swap_total);
+    proc_kilobytes(text, "SwapFree", &swap_free);
+    out->total_physical = total;
+    out->available_physical = available;
+    out->total_commit = total + swap_total;
+    out->available_commit = available + swap_free;
+    return STRATA_OK;
+}
+
+strata_status strata_platform_process_memory(strata_process_memory *out)
+{
+    static _Atomic uint64_t peak_private;
+    if (out == NULL) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    char text[8192];
+    uint64_t resident, peak_resident, data, stack = 0, size;
+    if (!read_proc_file("/proc/self/status", text, sizeof text) || !proc_kilobytes(text, "VmRSS", &resident) ||
+        !proc_kilobytes(text, "VmHWM", &peak_resident) || !proc_kilobytes(text, "VmData", &data) ||
+        !proc_kilobytes(text, "VmSize", &size)) {
+        return STRATA_E_UNSUPPORTED;
+    }
+    proc_kilobytes(text, "VmStk", &stack);
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    uint64_t private_bytes = data + stack;
+    uint64_t seen = atomic_load(&peak_private);
+    while (seen < private_bytes && !atomic_compare_exchange_weak(&peak_private, &seen, private_bytes)) {
+    }
+    out->page_faults = (uint64_t)usage.ru_minflt + (uint64_t)usage.ru_majflt;
+    out->resident = resident;
+    out->peak_resident = peak_resident > resident ? peak_resident : resident;
+    out->private_bytes = private_bytes;
+    out->peak_private = seen > private_bytes ? seen : private_bytes;
+    out->virtual_size = size;
     return STRATA_OK;
 }

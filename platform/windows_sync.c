@@ -2,12 +2,15 @@
  * platform/windows_sync.c — threads, events and waits on Windows: the
  * system's own objects. A strata_waitable is a page holding the system
  * handle (the platform layer never uses a heap); named events are
- * "strata.event.<name>" in the session's namespace.
+ * "strata.event.<name>" in the session's namespace. Also the memory figures.
  */
 #include "internal.h"
 
 #include <string.h>
 #include <windows.h>
+
+#define PSAPI_VERSION 2 /* GetProcessMemoryInfo from kernel32 (K32GetProcessMemoryInfo) */
+#include <psapi.h>
 
 #define MAX_WAIT_OBJECTS 64
 #define MAX_ESCAPED_NAME 200
@@ -239,5 +242,56 @@ strata_status strata_platform_waitable_close(strata_waitable *object)
     CloseHandle(object->handle);
     object->kind = 0;
     object_release(object);
+    return STRATA_OK;
+}
+
+/* ---- memory status ---------------------------------------------------------- */
+
+
+strata_status strata_platform_memory_status(strata_memory_status *out)
+{
+    if (out == NULL) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    MEMORYSTATUSEX status;
+    status.dwLength = sizeof status;
+    if (!GlobalMemoryStatusEx(&status)) {
+        return STRATA_E_UNSUPPORTED;
+    }
+    out->total_physical = status.ullTotalPhys;
+    out->available_physical = status.ullAvailPhys;
+    out->total_commit = status.ullTotalPageFile;
+    out->available_commit = status.ullAvailPageFile;
+    return STRATA_OK;
+}
+
+strata_status strata_platform_process_memory(strata_process_memory *out)
+{
+    if (out == NULL) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    PROCESS_MEMORY_COUNTERS_EX counters;
+    if (!GetProcessMemoryInfo(GetCurrentProcess(), (PROCESS_MEMORY_COUNTERS *)&counters, sizeof counters)) {
+        return STRATA_E_UNSUPPORTED;
+    }
+    /* Address space in use: every region that is not free. */
+    uint64_t in_use = 0;
+    MEMORY_BASIC_INFORMATION region;
+    for (const char *cursor = NULL; VirtualQuery(cursor, &region, sizeof region) == sizeof region;) {
+        if (region.State != MEM_FREE) {
+            in_use += region.RegionSize;
+        }
+        const char *next = (const char *)region.BaseAddress + region.RegionSize;
+        if (next <= cursor) {
+            break;
+        }
+        cursor = next;
+    }
+    out->page_faults = counters.PageFaultCount;
+    out->resident = counters.WorkingSetSize;
+    out->peak_resident = counters.PeakWorkingSetSize;
+    out->private_bytes = counters.PrivateUsage;
+    out->peak_private = counters.PeakPagefileUsage;
+    out->virtual_size = in_use;
     return STRATA_OK;
 }

@@ -537,6 +537,43 @@ STRATA_API strata_status strata_tls_set(strata_tls_key key, void *value);
 STRATA_API void strata_tls_destroy(strata_tls_key key);
 
 /* ------------------------------------------------------------------------ */
+/* Memory status                                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct strata_memory_status {
+    uint64_t total_physical;     /* bytes of RAM */
+    uint64_t available_physical; /* RAM usable now without paging anything out */
+    uint64_t total_commit;       /* the commit limit: RAM plus swap or page file */
+    uint64_t available_commit;   /* what of it is free */
+} strata_memory_status;
+
+/*
+ * strata_platform_memory_status — the machine's memory, as the OS reports it
+ * (Linux: /proc/meminfo MemTotal, MemAvailable, and SwapTotal/SwapFree added
+ * for the commit figures; Windows: GlobalMemoryStatusEx).
+ * STRATA_E_INVALID_PARAMETER for NULL; STRATA_E_UNSUPPORTED where the OS
+ * does not tell.
+ */
+STRATA_API strata_status strata_platform_memory_status(strata_memory_status *out);
+
+typedef struct strata_process_memory {
+    uint64_t page_faults;     /* minor and major, since the process started */
+    uint64_t resident;        /* bytes in RAM now (the working set) */
+    uint64_t peak_resident;   /* the most there has been */
+    uint64_t private_bytes;   /* private memory committed (Linux: data and stack segments) */
+    uint64_t peak_private;    /* the most there has been (Linux: the most any call has seen) */
+    uint64_t virtual_size;    /* address space in use, reserved or committed */
+} strata_process_memory;
+
+/*
+ * strata_platform_process_memory — the calling process's memory figures
+ * (Linux: /proc/self/status and getrusage; Windows: GetProcessMemoryInfo
+ * and VirtualQuery). STRATA_E_INVALID_PARAMETER for NULL;
+ * STRATA_E_UNSUPPORTED where the OS does not tell.
+ */
+STRATA_API strata_status strata_platform_process_memory(strata_process_memory *out);
+
+/* ------------------------------------------------------------------------ */
 /* Threads, events and waits                                                */
 /* ------------------------------------------------------------------------ */
 

@@ -60,7 +60,7 @@ typedef int32_t LONG, INT;
 typedef DWORD *PDWORD, *LPDWORD;
 typedef ULONG *PULONG;
 typedef int64_t LONGLONG;
-typedef uint64_t ULONGLONG, DWORD64;
+typedef uint64_t ULONGLONG, DWORD64, DWORDLONG;
 typedef uintptr_t ULONG_PTR, DWORD_PTR, UINT_PTR;
 typedef intptr_t LONG_PTR, INT_PTR;
 typedef size_t SIZE_T;
@@ -725,6 +725,34 @@ STRATA_API void strata_win32_DeleteCriticalSection(LPCRITICAL_SECTION section);
 STRATA_API void strata_win32_EnterCriticalSection(LPCRITICAL_SECTION section);
 STRATA_API BOOL strata_win32_TryEnterCriticalSection(LPCRITICAL_SECTION section);
 STRATA_API void strata_win32_LeaveCriticalSection(LPCRITICAL_SECTION section);
+
+/* ------------------------------------------------------------------------ */
+/* Memory status (win32/status.c; GetProcessMemoryInfo is in <psapi.h>)      */
+/* ------------------------------------------------------------------------ */
+typedef struct _MEMORYSTATUSEX {
+    DWORD dwLength;
+    DWORD dwMemoryLoad;
+    DWORDLONG ullTotalPhys;
+    DWORDLONG ullAvailPhys;
+    DWORDLONG ullTotalPageFile;
+    DWORDLONG ullAvailPageFile;
+    DWORDLONG ullTotalVirtual;
+    DWORDLONG ullAvailVirtual;
+    DWORDLONG ullAvailExtendedVirtual;
+} MEMORYSTATUSEX, *LPMEMORYSTATUSEX;
+
+/*
+ * GlobalMemoryStatusEx — the machine's memory and this process's address
+ * space. `status->dwLength` must be sizeof(MEMORYSTATUSEX) (else FALSE with
+ * ERROR_INVALID_PARAMETER, as for NULL). Physical figures and the load (the
+ * percentage of RAM in use) come from the OS; the "page file" ones are the
+ * commit limit, RAM plus swap; the virtual ones are the user address range
+ * Windows gives a 64-bit process (128 TiB less 128 KiB) and what of it this
+ * process does not use. ullAvailExtendedVirtual is 0. FALSE with
+ * ERROR_NOT_SUPPORTED where the OS does not tell.
+ */
+STRATA_API BOOL strata_win32_GlobalMemoryStatusEx(LPMEMORYSTATUSEX status);
+#define GlobalMemoryStatusEx strata_win32_GlobalMemoryStatusEx
 
 #define CreateThread strata_win32_CreateThread
 #define GetExitCodeThread strata_win32_GetExitCodeThread
