@@ -279,6 +279,8 @@ static strata_fault_action resolve_fault(void *address)
             action = STRATA_FAULT_GUARD;
         } else if (page_committed(region, index) && take_private_copy(region, index)) {
             action = STRATA_FAULT_RETRY;
+        } else {
+            action = STRATA_FAULT_DENIED;
         }
     }
     strata__vmm_unlock();
@@ -288,6 +290,11 @@ static strata_fault_action resolve_fault(void *address)
 strata_status strata__vmm_watch_faults(void)
 {
     return strata_platform_set_fault_handler(resolve_fault);
+}
+
+strata_status strata_vmm_watch_faults(void)
+{
+    return strata__vmm_watch_faults();
 }
 
 /* Guard pages need the fault handler; it is installed with the first one. */

@@ -269,9 +269,12 @@ STRATA_API bool strata_platform_is_mapped(const void *address, size_t size);
 typedef enum strata_fault_action {
     STRATA_FAULT_NOT_MINE, /* not strata's: the program's own handling applies, as if strata weren't there */
     STRATA_FAULT_RETRY,    /* resolved silently: the access is retried */
-    STRATA_FAULT_GUARD     /* a guard page, now unguarded: the program sees one guard-page fault
+    STRATA_FAULT_GUARD,    /* a guard page, now unguarded: the program sees one guard-page fault
                               (STATUS_GUARD_PAGE_VIOLATION on Windows, the SIGSEGV it would get on
                               POSIX), and the access succeeds if it resumes */
+    STRATA_FAULT_DENIED    /* memory strata manages, whose protection forbids the access: the
+                              program's own handling applies; where there is none (POSIX), strata
+                              names the address on stderr before the process ends */
 } strata_fault_action;
 
 /* Called on the faulting thread, inside the signal or exception context. */
@@ -286,6 +289,47 @@ typedef strata_fault_action (*strata_fault_handler)(void *address);
  * program installed since.
  */
 STRATA_API strata_status strata_platform_set_fault_handler(strata_fault_handler handler);
+
+/* The kind of access that faulted: Windows' ExceptionInformation[0] codes. */
+#define STRATA_FAULT_READ 0u
+#define STRATA_FAULT_WRITE 1u
+#define STRATA_FAULT_EXECUTE 8u
+
+/* One access fault, as fault listeners see it. */
+typedef struct strata_fault_event {
+    void *address;      /* the address the access touched */
+    void *instruction;  /* the faulting instruction, or NULL where the OS does not tell */
+    uint32_t operation; /* STRATA_FAULT_READ, _WRITE or _EXECUTE (READ where the OS does
+                           not tell: POSIX outside x86) */
+    bool guard_page;    /* the one-shot fault of a guard page (STRATA_FAULT_GUARD) */
+    bool strata_memory; /* in memory strata manages (STRATA_FAULT_GUARD or _DENIED) */
+    void *os_context;   /* the OS's register context: ucontext_t * (POSIX), CONTEXT * (Windows) */
+} strata_fault_event;
+
+/* Returns true to resume the faulting thread (the access is tried again),
+ * false to pass the fault on. Called in the fault context. */
+typedef bool (*strata_fault_listener)(const strata_fault_event *event, void *context);
+
+/*
+ * strata_platform_add_fault_listener — call `listener(event, context)` for
+ * every access fault of the process that strata's fault handler did not
+ * resolve silently (Windows' vectored exception handlers): listeners added
+ * with `first` run before the others, newest first; the rest run oldest
+ * first. The first one to return true resumes the thread; when none does,
+ * the fault goes on to the program's earlier handlers, and then to the OS
+ * (see STRATA_FAULT_DENIED). Installs the fault signal handlers if need be.
+ *   out_cookie  receives the value that removes the listener (required).
+ * STRATA_E_INVALID_PARAMETER for a NULL listener or out_cookie;
+ * STRATA_E_RESOURCE_EXHAUSTED when 64 listeners are in place.
+ */
+STRATA_API strata_status strata_platform_add_fault_listener(bool first, strata_fault_listener listener,
+                                                            void *context, void **out_cookie);
+
+/*
+ * strata_platform_remove_fault_listener — stop calling a listener.
+ * STRATA_E_INVALID_PARAMETER when `cookie` is not that of a listener in place.
+ */
+STRATA_API strata_status strata_platform_remove_fault_listener(void *cookie);
 
 /*
  * strata_platform_raise_exception — raise a software exception with an

@@ -170,6 +170,18 @@ typedef struct strata_vmm_region_info {
 } strata_vmm_region_info;
 
 /*
+ * strata_vmm_watch_faults — route the process's access faults through the
+ * vmm from now on (it does so by itself from the first guard page or
+ * copy-on-write view): guard pages fire once, and a fault in memory the
+ * vmm manages that no handler takes is named on stderr before the process
+ * ends (STRATA_FAULT_DENIED). Idempotent. Fails as
+ * strata_platform_set_fault_handler does (STRATA_E_RESOURCE_EXHAUSTED when
+ * the OS refuses, STRATA_E_INVALID_PARAMETER when another handler holds
+ * the platform's one place).
+ */
+STRATA_API strata_status strata_vmm_watch_faults(void);
+
+/*
  * strata_vmm_query — describe the region holding `address` (VirtualQuery):
  * the longest run of pages from it with the same state, protection, type and
  * allocation. Memory strata did not reserve is reported free, up to the next
