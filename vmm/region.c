@@ -453,7 +453,8 @@ strata_status strata_vmm_commit(void *address, size_t size, uint32_t protect, ui
     strata__vmm_lock();
     size_t first, count;
     vmm_region *region = strata__vmm_range(address, size, &first, &count);
-    if (region == NULL) {
+    if (region == NULL || region->placeholder) {
+        /* A placeholder takes no pages until it is replaced. */
         status = STRATA_E_INVALID_ADDRESS;
     } else if (!strata__vmm_protect_is_valid(protect, false, true)) {
         status = STRATA_E_INVALID_PARAMETER;

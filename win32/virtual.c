@@ -91,6 +91,14 @@ BOOL strata_win32_VirtualFree(LPVOID address, SIZE_T size, DWORD free_type)
     if (free_type == MEM_DECOMMIT) {
         return succeeded(strata_vmm_decommit(address, size));
     }
+    if (free_type == (MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER)) {
+        /* Size 0 on an allocation that replaced a placeholder gives it back
+         * as one; otherwise a range of a placeholder becomes its own. */
+        if (size == 0) {
+            return succeeded(strata_vmm_restore_placeholder(address));
+        }
+        return succeeded(strata_vmm_split_placeholder(address, size));
+    }
     /* 0, MEM_FREE, RELEASE|DECOMMIT, placeholder flags, unknown bits. */
     return succeeded(STRATA_E_INVALID_PARAMETER);
 }

@@ -43,6 +43,22 @@
 extern "C" {
 #endif
 
+#if defined(_WIN32)
+/* Placeholder flags, which older system headers lack. */
+#ifndef MEM_REPLACE_PLACEHOLDER
+#define MEM_REPLACE_PLACEHOLDER 0x00004000
+#endif
+#ifndef MEM_RESERVE_PLACEHOLDER
+#define MEM_RESERVE_PLACEHOLDER 0x00040000
+#endif
+#ifndef MEM_COALESCE_PLACEHOLDERS
+#define MEM_COALESCE_PLACEHOLDERS 0x00000001
+#endif
+#ifndef MEM_PRESERVE_PLACEHOLDER
+#define MEM_PRESERVE_PLACEHOLDER 0x00000002
+#endif
+#endif
+
 #if !defined(_WIN32)
 /* ------------------------------------------------------------------------ */
 /* Types (the Windows sizes: DWORD is 32 bits, pointers and SIZE_T native)  */
@@ -415,6 +431,21 @@ typedef CHAR *PSTR;
 typedef const CHAR *PCSTR;
 typedef WCHAR *PWSTR;
 typedef const WCHAR *PCWSTR;
+
+/* Extended parameters of VirtualAlloc2 / MapViewOfFile3 (none are covered). */
+typedef struct MEM_EXTENDED_PARAMETER {
+    struct {
+        DWORD64 Type : 8;
+        DWORD64 Reserved : 56;
+    };
+    union {
+        DWORD64 ULong64;
+        PVOID Pointer;
+        SIZE_T Size;
+        HANDLE Handle;
+        DWORD ULong;
+    };
+} MEM_EXTENDED_PARAMETER, *PMEM_EXTENDED_PARAMETER;
 
 /* The thread's last error: strata's per-thread slot (the system's on Windows). */
 static inline DWORD GetLastError(void)
@@ -917,6 +948,45 @@ static inline PVOID InterlockedCompareExchangePointer(PVOID volatile *target, PV
 #define FormatMessage STRATA_WIN32_GENERIC(FormatMessage)
 #endif /* !_WIN32 */
 
+/*
+ * VirtualAlloc2 — VirtualAlloc with placeholders. `process` must be NULL or
+ * GetCurrentProcess() (else ERROR_INVALID_HANDLE); extended parameters are
+ * not covered (a non-zero count: ERROR_INVALID_PARAMETER).
+ *   MEM_RESERVE | MEM_RESERVE_PLACEHOLDER, PAGE_NOACCESS: a placeholder of
+ *     `size` bytes (a multiple of 64 KiB) at `base` or anywhere; any other
+ *     protection or type bit with it is ERROR_INVALID_PARAMETER.
+ *   MEM_RESERVE | MEM_REPLACE_PLACEHOLDER (| MEM_COMMIT): the placeholder at
+ *     `base`, exactly `size` bytes (else ERROR_INVALID_ADDRESS), becomes a
+ *     private allocation with `protect`.
+ *   anything else: as VirtualAlloc(base, size, type, protect).
+ * Placeholders are split with VirtualFree(address, size, MEM_RELEASE |
+ * MEM_PRESERVE_PLACEHOLDER), at 64 KiB boundaries only (Windows allows
+ * pages; others fail with ERROR_INVALID_PARAMETER); the same call on the
+ * base of an allocation that replaced a placeholder (size 0) makes it a
+ * placeholder again. MEM_COALESCE_PLACEHOLDERS and UnmapViewOfFile2/Ex
+ * with MEM_PRESERVE_PLACEHOLDER are not covered. Where strata's platform
+ * cannot release part of a reservation (Windows itself), placeholder
+ * requests fail with ERROR_NOT_SUPPORTED.
+ */
+STRATA_API PVOID strata_win32_VirtualAlloc2(HANDLE process, PVOID base, SIZE_T size, ULONG type, ULONG protect,
+                                            MEM_EXTENDED_PARAMETER *parameters, ULONG parameter_count);
+
+/*
+ * MapViewOfFile3 — a view of `mapping` at `offset` (a multiple of 64 KiB),
+ * `size` bytes (0: to the end of the section), with page protection
+ * `protect` (PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY or their
+ * EXECUTE forms, PAGE_NOACCESS). `type` 0 maps at `base` or anywhere, as
+ * MapViewOfFileEx; MEM_REPLACE_PLACEHOLDER maps in place of the
+ * placeholder at `base`, which must be exactly `size` bytes
+ * (ERROR_INVALID_ADDRESS otherwise). `process` and extended parameters as
+ * VirtualAlloc2. Other failures as MapViewOfFileEx: ERROR_INVALID_HANDLE,
+ * ERROR_ACCESS_DENIED, ERROR_MAPPED_ALIGNMENT; ERROR_INVALID_PARAMETER for
+ * another type or protection.
+ */
+STRATA_API PVOID strata_win32_MapViewOfFile3(HANDLE mapping, HANDLE process, PVOID base, ULONG64 offset,
+                                             SIZE_T size, ULONG type, ULONG protect,
+                                             MEM_EXTENDED_PARAMETER *parameters, ULONG parameter_count);
+
 /* Vectored exception handlers for memory faults (win32/exception.c). */
 /*
  * AddVectoredExceptionHandler — call `handler` for every memory fault of
@@ -966,6 +1036,8 @@ STRATA_API ULONG strata_win32_RemoveVectoredExceptionHandler(PVOID handle);
 #define OpenFileMappingW strata_win32_OpenFileMappingW
 #define MapViewOfFile strata_win32_MapViewOfFile
 #define MapViewOfFileEx strata_win32_MapViewOfFileEx
+#define VirtualAlloc2 strata_win32_VirtualAlloc2
+#define MapViewOfFile3 strata_win32_MapViewOfFile3
 #define UnmapViewOfFile strata_win32_UnmapViewOfFile
 #define FlushViewOfFile strata_win32_FlushViewOfFile
 #define HeapCreate strata_win32_HeapCreate
