@@ -12,10 +12,17 @@
  * CreateFileA/W stay the system's for everything that is not a strata
  * handle.
  *
- * The functions behave as SPEC-win32.md says Windows does: same results,
- * same GetLastError codes. They are implemented in strata's win32/ folder
- * over the native strata_vmm_*, strata_section_*, strata_heap_* and
- * strata_global_* functions.
+ * The functions behave as Windows does: same results, same GetLastError
+ * codes. They are implemented in strata's win32/ folder over the native
+ * strata_vmm_*, strata_section_*, strata_heap_*, strata_global_* and
+ * strata_platform_* functions.
+ *
+ * On POSIX the header also gives the names Win32 memory code uses around
+ * the memory API (generic TCHAR names, the memory macros, text
+ * conversions, threads, events, critical sections, Interlocked, memory
+ * status); on Windows those are the system's. Placeholders (VirtualAlloc2,
+ * MapViewOfFile3) and vectored exception handlers are strata's on both.
+ * What is deliberately left out is listed in win32/README.md.
  */
 #ifndef STRATA_WIN32_WINDOWS_H
 #define STRATA_WIN32_WINDOWS_H
@@ -242,7 +249,7 @@ typedef struct _SYSTEM_INFO {
 #define ERROR_COMMITMENT_LIMIT 1455u
 #define STATUS_GUARD_PAGE_VIOLATION 0x80000001u
 
-/* Heaps (SPEC-win32.md §2) */
+/* Heaps */
 #define HEAP_NO_SERIALIZE 0x00000001u
 #define HEAP_GROWABLE 0x00000002u
 #define HEAP_GENERATE_EXCEPTIONS 0x00000004u
@@ -294,7 +301,7 @@ typedef struct _HEAP_OPTIMIZE_RESOURCES_INFORMATION {
     DWORD Flags;
 } HEAP_OPTIMIZE_RESOURCES_INFORMATION, *PHEAP_OPTIMIZE_RESOURCES_INFORMATION;
 
-/* Global and local memory (SPEC-win32.md §3) */
+/* Global and local memory */
 typedef HANDLE HGLOBAL, HLOCAL;
 #define GMEM_FIXED 0x0000u
 #define GMEM_MOVEABLE 0x0002u
