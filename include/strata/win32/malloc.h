@@ -7,7 +7,8 @@
  * _aligned_* blocks freed only by _aligned_free).
  *
  * _msize, _expand and _recalloc take blocks of strata's malloc: link the
- * whole stack (libstrata.a or libstrata.so), whose malloc is strata's.
+ * whole stack (libstrata.a or libstrata.so), whose malloc is strata's (not
+ * under a sanitizer or Valgrind, which put their own malloc in its place).
  * On Windows, the system's <malloc.h> is used as it is.
  */
 #ifndef STRATA_WIN32_MALLOC_H
