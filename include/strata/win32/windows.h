@@ -71,6 +71,9 @@ extern "C" {
 /* Types (the Windows sizes: DWORD is 32 bits, pointers and SIZE_T native)  */
 /* ------------------------------------------------------------------------ */
 #define WINAPI
+#define CALLBACK
+#define APIENTRY
+#define WINAPIV
 #define CONST const
 #define VOID void
 typedef int BOOL;
