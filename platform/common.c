@@ -35,6 +35,7 @@ static const struct status_row {
     [STRATA_E_DISCARDED] = {"STRATA_E_DISCARDED", 157},
     [STRATA_E_GEN_FAILURE] = {"STRATA_E_GEN_FAILURE", 31},
     [STRATA_E_BAD_LENGTH] = {"STRATA_E_BAD_LENGTH", 24},
+    [STRATA_E_TIMEOUT] = {"STRATA_E_TIMEOUT", 258},
 };
 
 const char *strata_status_name(strata_status status)
@@ -246,4 +247,98 @@ void strata_fatal(const char *format, ...)
     message[length] = '\n';
     strata_write_error(message, length + 1);
     strata__platform_terminate();
+}
+
+/* ------------------------------------------------------------------------ */
+/* Fault listeners                                                          */
+/* ------------------------------------------------------------------------ */
+
+#define MAX_FAULT_LISTENERS 64
+
+/* A slot is read in the fault context without the lock: its fields are set
+ * before `order` makes it live, and `order` is cleared first on removal. */
+typedef struct fault_slot {
+    strata_fault_listener listener;
+    void *context;
+    int64_t order; /* 0: free; negative: added first (newest lowest); positive: added last */
+} fault_slot;
+
+static fault_slot fault_slots[MAX_FAULT_LISTENERS];
+static strata_lock fault_slots_lock = STRATA_LOCK_INIT;
+static int64_t next_first = -1, next_last = 1;
+
+strata_status strata_platform_add_fault_listener(bool first, strata_fault_listener listener, void *context,
+                                                 void **out_cookie)
+{
+    if (listener == NULL || out_cookie == NULL) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    strata_status status = strata__platform_watch_faults();
+    if (status != STRATA_OK) {
+        return status;
+    }
+    status = STRATA_E_RESOURCE_EXHAUSTED;
+    strata_lock_acquire(&fault_slots_lock);
+    for (size_t i = 0; i < MAX_FAULT_LISTENERS; i++) {
+        if (__atomic_load_n(&fault_slots[i].order, __ATOMIC_ACQUIRE) == 0) {
+            fault_slots[i].listener = listener;
+            fault_slots[i].context = context;
+            __atomic_store_n(&fault_slots[i].order, first ? next_first-- : next_last++, __ATOMIC_RELEASE);
+            *out_cookie = &fault_slots[i];
+            status = STRATA_OK;
+            break;
+        }
+    }
+    strata_lock_release(&fault_slots_lock);
+    return status;
+}
+
+strata_status strata_platform_remove_fault_listener(void *cookie)
+{
+    fault_slot *slot = cookie;
+    strata_status status = STRATA_E_INVALID_PARAMETER;
+    strata_lock_acquire(&fault_slots_lock);
+    for (size_t i = 0; i < MAX_FAULT_LISTENERS; i++) {
+        if (slot == &fault_slots[i] && __atomic_load_n(&slot->order, __ATOMIC_ACQUIRE) != 0) {
+            __atomic_store_n(&slot->order, 0, __ATOMIC_RELEASE);
+            status = STRATA_OK;
+        }
+    }
+    strata_lock_release(&fault_slots_lock);
+    return status;
+}
+
+bool strata__platform_has_fault_listeners(void)
+{
+    for (size_t i = 0; i < MAX_FAULT_LISTENERS; i++) {
+        if (__atomic_load_n(&fault_slots[i].order, __ATOMIC_ACQUIRE) != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool strata__platform_dispatch_fault(const strata_fault_event *event)
+{
+    /* In order without sorting (no locks here): each round takes the
+     * smallest order above the previous round's. */
+    int64_t previous = INT64_MIN;
+    for (;;) {
+        size_t chosen = MAX_FAULT_LISTENERS;
+        int64_t chosen_order = INT64_MAX;
+        for (size_t i = 0; i < MAX_FAULT_LISTENERS; i++) {
+            int64_t order = __atomic_load_n(&fault_slots[i].order, __ATOMIC_ACQUIRE);
+            if (order != 0 && order > previous && order < chosen_order) {
+                chosen = i;
+                chosen_order = order;
+            }
+        }
+        if (chosen == MAX_FAULT_LISTENERS) {
+            return false;
+        }
+        if (fault_slots[chosen].listener(event, fault_slots[chosen].context)) {
+            return true;
+        }
+        previous = chosen_order;
+    }
 }

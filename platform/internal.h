@@ -29,4 +29,15 @@ strata_status strata__platform_check_reserve(size_t size, size_t *alignment, con
 /* Checks a strata_access value: known bits only, WRITE needs READ. */
 strata_status strata__platform_check_access(strata_access access);
 
+/* Offers a fault to the listeners (common.c), in order; true when one
+ * resumes the thread. Safe in the fault context. */
+bool strata__platform_dispatch_fault(const strata_fault_event *event);
+
+/* Whether any listener is in place. */
+bool strata__platform_has_fault_listeners(void);
+
+/* The backend's part of strata_platform_add_fault_listener: makes sure
+ * faults reach strata at all. */
+strata_status strata__platform_watch_faults(void);
+
 #endif /* STRATA_PLATFORM_INTERNAL_H */

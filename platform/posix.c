@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 /* Valgrind runs the program on a synthetic CPU whose access faults carry a
@@ -331,8 +332,20 @@ bool strata_platform_is_mapped(const void *address, size_t size)
 static strata_fault_handler fault_handler;
 static struct sigaction previous_segv, previous_bus;
 
+/* Names the address of an unhandled fault in strata's memory; never allocates. */
+static void report_unhandled(const strata_fault_event *event)
+{
+    static const char *const verbs[] = {"reading", "writing", "executing"};
+    const char *verb = verbs[event->operation == STRATA_FAULT_WRITE ? 1 : event->operation == STRATA_FAULT_EXECUTE ? 2 : 0];
+    char message[160];
+    size_t length = strata_format(message, sizeof message, "strata: unhandled %s %s %p in memory strata manages\n",
+                                  event->guard_page ? "guard-page violation" : "access violation", verb,
+                                  event->address);
+    strata_write_error(message, length);
+}
+
 /* Hands a fault on to whatever handled it before strata. */
-static void chain_fault(int signal_number, siginfo_t *info, void *context, strata_fault_action action)
+static void chain_fault(int signal_number, siginfo_t *info, void *context, const strata_fault_event *event)
 {
     const struct sigaction *previous = signal_number == SIGBUS ? &previous_bus : &previous_segv;
     if (previous->sa_flags & SA_SIGINFO) {
@@ -344,18 +357,51 @@ static void chain_fault(int signal_number, siginfo_t *info, void *context, strat
          * re-runs the access, which faults again into the default action; a
          * guard page no longer faults, so end it now, as Windows does. */
         signal(signal_number, SIG_DFL);
-        if (action == STRATA_FAULT_GUARD) {
+        if (event->strata_memory) {
+            report_unhandled(event);
+        }
+        if (event->guard_page) {
             raise(signal_number);
         }
     }
 }
 
+/* What the faulting access was, from the CPU's page-fault error code. */
+static uint32_t fault_operation(const void *context, void **out_instruction)
+{
+    *out_instruction = NULL;
+#if defined(__linux__) && defined(__x86_64__)
+    const ucontext_t *registers = context;
+    unsigned long long error = (unsigned long long)registers->uc_mcontext.gregs[REG_ERR];
+    *out_instruction = (void *)(uintptr_t)registers->uc_mcontext.gregs[REG_RIP];
+    return (error & 0x10) ? STRATA_FAULT_EXECUTE : (error & 0x2) ? STRATA_FAULT_WRITE : STRATA_FAULT_READ;
+#elif defined(__linux__) && defined(__i386__)
+    const ucontext_t *registers = context;
+    unsigned long error = (unsigned long)registers->uc_mcontext.gregs[REG_ERR];
+    *out_instruction = (void *)(uintptr_t)registers->uc_mcontext.gregs[REG_EIP];
+    return (error & 0x10) ? STRATA_FAULT_EXECUTE : (error & 0x2) ? STRATA_FAULT_WRITE : STRATA_FAULT_READ;
+#else
+    (void)context;
+    return STRATA_FAULT_READ;
+#endif
+}
+
 static void on_access_fault(int signal_number, siginfo_t *info, void *context)
 {
-    strata_fault_action action = fault_handler(info->si_addr);
-    if (action != STRATA_FAULT_RETRY) {
-        chain_fault(signal_number, info, context, action);
+    strata_fault_action action = fault_handler != NULL ? fault_handler(info->si_addr) : STRATA_FAULT_NOT_MINE;
+    if (action == STRATA_FAULT_RETRY) {
+        return;
     }
+    strata_fault_event event;
+    event.address = info->si_addr;
+    event.operation = fault_operation(context, &event.instruction);
+    event.guard_page = action == STRATA_FAULT_GUARD;
+    event.strata_memory = action == STRATA_FAULT_GUARD || action == STRATA_FAULT_DENIED;
+    event.os_context = context;
+    if (strata__platform_dispatch_fault(&event)) {
+        return;
+    }
+    chain_fault(signal_number, info, context, &event);
 }
 
 /* Puts on_access_fault in front of SIGSEGV and SIGBUS unless it already is,
@@ -377,9 +423,28 @@ static strata_status install_fault_signal(int signal_number, struct sigaction *p
     return sigaction(signal_number, &action, previous) == 0 ? STRATA_OK : STRATA_E_RESOURCE_EXHAUSTED;
 }
 
+static strata_lock install_lock = STRATA_LOCK_INIT;
+
+/* Both signals; the caller holds install_lock. */
+static strata_status install_fault_signals(void)
+{
+    strata_status status = install_fault_signal(SIGSEGV, &previous_segv);
+    if (status == STRATA_OK) {
+        status = install_fault_signal(SIGBUS, &previous_bus);
+    }
+    return status;
+}
+
+strata_status strata__platform_watch_faults(void)
+{
+    strata_lock_acquire(&install_lock);
+    strata_status status = install_fault_signals();
+    strata_lock_release(&install_lock);
+    return status;
+}
+
 strata_status strata_platform_set_fault_handler(strata_fault_handler handler)
 {
-    static strata_lock install_lock = STRATA_LOCK_INIT;
     strata_status status = STRATA_OK;
     strata_lock_acquire(&install_lock);
     if (handler == NULL || (fault_handler != NULL && fault_handler != handler)) {
@@ -388,10 +453,7 @@ strata_status strata_platform_set_fault_handler(strata_fault_handler handler)
         /* Again on every call: a handler the program installed since then
          * is put behind strata's rather than left to shadow it. */
         fault_handler = handler;
-        status = install_fault_signal(SIGSEGV, &previous_segv);
-        if (status == STRATA_OK) {
-            status = install_fault_signal(SIGBUS, &previous_bus);
-        }
+        status = install_fault_signals();
     }
     strata_lock_release(&install_lock);
     return status;

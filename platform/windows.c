@@ -304,37 +304,67 @@ bool strata_platform_is_mapped(const void *address, size_t size)
 /* ------------------------------------------------------------------------ */
 
 static strata_fault_handler fault_handler;
+static strata_lock install_lock = STRATA_LOCK_INIT;
+static bool exception_handler_installed;
 
 static LONG WINAPI on_exception(EXCEPTION_POINTERS *pointers)
 {
     EXCEPTION_RECORD *record = pointers->ExceptionRecord;
-    if (record->ExceptionCode != EXCEPTION_ACCESS_VIOLATION || record->NumberParameters < 2) {
+    bool guard = record->ExceptionCode == (DWORD)0x80000001L; /* STATUS_GUARD_PAGE_VIOLATION */
+    if ((record->ExceptionCode != EXCEPTION_ACCESS_VIOLATION && !guard) || record->NumberParameters < 2) {
         return EXCEPTION_CONTINUE_SEARCH;
     }
-    switch (fault_handler((void *)record->ExceptionInformation[1])) {
-    case STRATA_FAULT_RETRY:
+    strata_fault_action action = STRATA_FAULT_NOT_MINE;
+    if (!guard && fault_handler != NULL) {
+        action = fault_handler((void *)record->ExceptionInformation[1]);
+    }
+    if (action == STRATA_FAULT_RETRY) {
         return EXCEPTION_CONTINUE_EXECUTION;
-    case STRATA_FAULT_GUARD:
-        /* What Windows itself raises for a guard page; handlers further on see that. */
-        record->ExceptionCode = (DWORD)0x80000001L; /* STATUS_GUARD_PAGE_VIOLATION */
-        return EXCEPTION_CONTINUE_SEARCH;
-    default:
-        return EXCEPTION_CONTINUE_SEARCH;
     }
+    if (action == STRATA_FAULT_GUARD) {
+        /* What Windows itself raises for a guard page; handlers further on see that. */
+        record->ExceptionCode = (DWORD)0x80000001L;
+        guard = true;
+    }
+    strata_fault_event event;
+    event.address = (void *)record->ExceptionInformation[1];
+    event.instruction = record->ExceptionAddress;
+    event.operation = (uint32_t)record->ExceptionInformation[0];
+    event.guard_page = guard;
+    event.strata_memory = action == STRATA_FAULT_GUARD || action == STRATA_FAULT_DENIED;
+    event.os_context = pointers->ContextRecord;
+    return strata__platform_dispatch_fault(&event) ? EXCEPTION_CONTINUE_EXECUTION : EXCEPTION_CONTINUE_SEARCH;
+}
+
+/* The caller holds install_lock. */
+static strata_status install_exception_handler(void)
+{
+    if (!exception_handler_installed) {
+        if (AddVectoredExceptionHandler(1, on_exception) == NULL) {
+            return STRATA_E_RESOURCE_EXHAUSTED;
+        }
+        exception_handler_installed = true;
+    }
+    return STRATA_OK;
+}
+
+strata_status strata__platform_watch_faults(void)
+{
+    strata_lock_acquire(&install_lock);
+    strata_status status = install_exception_handler();
+    strata_lock_release(&install_lock);
+    return status;
 }
 
 strata_status strata_platform_set_fault_handler(strata_fault_handler handler)
 {
-    static strata_lock install_lock = STRATA_LOCK_INIT;
     strata_status status = STRATA_OK;
     strata_lock_acquire(&install_lock);
     if (handler == NULL || (fault_handler != NULL && fault_handler != handler)) {
         status = STRATA_E_INVALID_PARAMETER;
-    } else if (fault_handler == NULL) {
+    } else {
         fault_handler = handler;
-        if (AddVectoredExceptionHandler(1, on_exception) == NULL) {
-            status = STRATA_E_RESOURCE_EXHAUSTED;
-        }
+        status = install_exception_handler();
     }
     strata_lock_release(&install_lock);
     return status;

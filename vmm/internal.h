@@ -41,6 +41,8 @@ typedef struct vmm_region {
     struct section_object *section; /* views only: the section shown */
     uint64_t section_offset;        /* views only: where in the section the view starts */
     bool copy_on_write;             /* views only: writes go to private copies (FILE_MAP_COPY) */
+    bool placeholder;               /* a placeholder: reserved, to be split or replaced (vmm/placeholder.c) */
+    bool from_placeholder;          /* private: made by replacing a placeholder, can become one again */
     uint16_t *pages;             /* size / page words */
 } vmm_region;
 

@@ -298,6 +298,8 @@ static strata_fault_action resolve_fault(void *address)
             action = STRATA_FAULT_GUARD;
         } else if (page_committed(region, index) && take_private_copy(region, index)) {
             action = STRATA_FAULT_RETRY;
+        } else {
+            action = STRATA_FAULT_DENIED;
         }
     }
     strata__vmm_unlock();
@@ -307,6 +309,11 @@ static strata_fault_action resolve_fault(void *address)
 strata_status strata__vmm_watch_faults(void)
 {
     return strata_platform_set_fault_handler(resolve_fault);
+}
+
+strata_status strata_vmm_watch_faults(void)
+{
+    return strata__vmm_watch_faults();
 }
 
 /* Guard pages and WRITECOPY pages (whose first write makes the copy) need
@@ -466,7 +473,8 @@ strata_status strata_vmm_commit(void *address, size_t size, uint32_t protect, ui
     strata__vmm_lock();
     size_t first, count;
     vmm_region *region = strata__vmm_range(address, size, &first, &count);
-    if (region == NULL) {
+    if (region == NULL || region->placeholder) {
+        /* A placeholder takes no pages until it is replaced. */
         status = STRATA_E_INVALID_ADDRESS;
     } else if (!strata__vmm_protect_is_valid(protect, region->type == STRATA_MEM_MAPPED, true)) {
         status = STRATA_E_INVALID_PARAMETER;

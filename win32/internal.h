@@ -18,7 +18,7 @@ static inline BOOL succeeded(strata_status status)
     return TRUE;
 }
 
-typedef enum handle_kind { HANDLE_FREE = 0, HANDLE_SECTION, HANDLE_FILE } handle_kind;
+typedef enum handle_kind { HANDLE_FREE = 0, HANDLE_SECTION, HANDLE_FILE, HANDLE_THREAD, HANDLE_EVENT } handle_kind;
 
 /* A new handle for a section or a file; NULL (with ERROR_NO_SYSTEM_RESOURCES) when the table is full. */
 HANDLE strata__win32_handle_new(handle_kind kind, void *section, strata_native_file file,
@@ -34,6 +34,9 @@ strata_native_file strata__win32_handle_file(HANDLE handle);
 /* The GENERIC_* access a strata file handle was opened with; GENERIC_ALL for
  * the system's own handles on Windows, whose checks the system makes. */
 DWORD strata__win32_handle_file_access(HANDLE handle);
+
+/* The platform object behind a thread or event handle of that kind, or NULL. */
+strata_waitable *strata__win32_handle_waitable(HANDLE handle, handle_kind kind);
 
 /* Converts a wide name to UTF-8 in `out`; false when it does not fit. */
 bool strata__win32_narrow(const wchar_t *wide, char *out, size_t capacity);

@@ -96,6 +96,12 @@ strata_native_file strata__win32_handle_file(HANDLE handle)
     return STRATA_NO_FILE;
 }
 
+strata_waitable *strata__win32_handle_waitable(HANDLE handle, handle_kind kind)
+{
+    handle_slot slot = read_slot(handle);
+    return slot.kind == kind ? (strata_waitable *)(void *)slot.section : NULL;
+}
+
 DWORD strata__win32_handle_file_access(HANDLE handle)
 {
     handle_slot slot = read_slot(handle);
@@ -132,6 +138,9 @@ BOOL strata_win32_CloseHandle(HANDLE handle)
         return succeeded(strata_section_close(slot.section));
     case HANDLE_FILE:
         return succeeded(strata_platform_file_close(slot.file));
+    case HANDLE_THREAD:
+    case HANDLE_EVENT:
+        return succeeded(strata_platform_waitable_close((strata_waitable *)(void *)slot.section));
     default:
         return succeeded(STRATA_E_INVALID_HANDLE);
     }

@@ -19,8 +19,19 @@ static LPVOID fail_with(strata_status status)
     (MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_RESET_UNDO | MEM_TOP_DOWN | MEM_WRITE_WATCH |      \
      MEM_PHYSICAL | MEM_LARGE_PAGES)
 
+/* Win32 programs get faults in their VirtualAlloc memory named when no
+ * handler takes them, as the vmm does once it watches faults. */
+static void watch_faults_once(void)
+{
+    static bool watching;
+    if (!__atomic_load_n(&watching, __ATOMIC_ACQUIRE) && strata_vmm_watch_faults() == STRATA_OK) {
+        __atomic_store_n(&watching, true, __ATOMIC_RELEASE);
+    }
+}
+
 LPVOID strata_win32_VirtualAlloc(LPVOID address, SIZE_T size, DWORD type, DWORD protect)
 {
+    watch_faults_once();
     if (size == 0 || (type & ~(DWORD)KNOWN_ALLOCATION_TYPES) != 0) {
         return fail_with(STRATA_E_INVALID_PARAMETER);
     }
@@ -79,6 +90,14 @@ BOOL strata_win32_VirtualFree(LPVOID address, SIZE_T size, DWORD free_type)
     }
     if (free_type == MEM_DECOMMIT) {
         return succeeded(strata_vmm_decommit(address, size));
+    }
+    if (free_type == (MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER)) {
+        /* Size 0 on an allocation that replaced a placeholder gives it back
+         * as one; otherwise a range of a placeholder becomes its own. */
+        if (size == 0) {
+            return succeeded(strata_vmm_restore_placeholder(address));
+        }
+        return succeeded(strata_vmm_split_placeholder(address, size));
     }
     /* 0, MEM_FREE, RELEASE|DECOMMIT, placeholder flags, unknown bits. */
     return succeeded(STRATA_E_INVALID_PARAMETER);

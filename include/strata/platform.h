@@ -82,6 +82,7 @@ typedef enum strata_status {
     STRATA_E_DISCARDED,          /* the memory was discarded (ERROR_DISCARDED, 157) */
     STRATA_E_GEN_FAILURE,        /* the request cannot be done in this state (ERROR_GEN_FAILURE, 31) */
     STRATA_E_BAD_LENGTH,         /* a length argument is wrong for the information asked (ERROR_BAD_LENGTH, 24) */
+    STRATA_E_TIMEOUT,            /* a wait ended before what it waited for happened (WAIT_TIMEOUT, 258) */
     STRATA_STATUS_COUNT
 } strata_status;
 
@@ -268,9 +269,12 @@ STRATA_API bool strata_platform_is_mapped(const void *address, size_t size);
 typedef enum strata_fault_action {
     STRATA_FAULT_NOT_MINE, /* not strata's: the program's own handling applies, as if strata weren't there */
     STRATA_FAULT_RETRY,    /* resolved silently: the access is retried */
-    STRATA_FAULT_GUARD     /* a guard page, now unguarded: the program sees one guard-page fault
+    STRATA_FAULT_GUARD,    /* a guard page, now unguarded: the program sees one guard-page fault
                               (STATUS_GUARD_PAGE_VIOLATION on Windows, the SIGSEGV it would get on
                               POSIX), and the access succeeds if it resumes */
+    STRATA_FAULT_DENIED    /* memory strata manages, whose protection forbids the access: the
+                              program's own handling applies; where there is none (POSIX), strata
+                              names the address on stderr before the process ends */
 } strata_fault_action;
 
 /* Called on the faulting thread, inside the signal or exception context. */
@@ -285,6 +289,47 @@ typedef strata_fault_action (*strata_fault_handler)(void *address);
  * program installed since.
  */
 STRATA_API strata_status strata_platform_set_fault_handler(strata_fault_handler handler);
+
+/* The kind of access that faulted: Windows' ExceptionInformation[0] codes. */
+#define STRATA_FAULT_READ 0u
+#define STRATA_FAULT_WRITE 1u
+#define STRATA_FAULT_EXECUTE 8u
+
+/* One access fault, as fault listeners see it. */
+typedef struct strata_fault_event {
+    void *address;      /* the address the access touched */
+    void *instruction;  /* the faulting instruction, or NULL where the OS does not tell */
+    uint32_t operation; /* STRATA_FAULT_READ, _WRITE or _EXECUTE (READ where the OS does
+                           not tell: POSIX outside x86) */
+    bool guard_page;    /* the one-shot fault of a guard page (STRATA_FAULT_GUARD) */
+    bool strata_memory; /* in memory strata manages (STRATA_FAULT_GUARD or _DENIED) */
+    void *os_context;   /* the OS's register context: ucontext_t * (POSIX), CONTEXT * (Windows) */
+} strata_fault_event;
+
+/* Returns true to resume the faulting thread (the access is tried again),
+ * false to pass the fault on. Called in the fault context. */
+typedef bool (*strata_fault_listener)(const strata_fault_event *event, void *context);
+
+/*
+ * strata_platform_add_fault_listener — call `listener(event, context)` for
+ * every access fault of the process that strata's fault handler did not
+ * resolve silently (Windows' vectored exception handlers): listeners added
+ * with `first` run before the others, newest first; the rest run oldest
+ * first. The first one to return true resumes the thread; when none does,
+ * the fault goes on to the program's earlier handlers, and then to the OS
+ * (see STRATA_FAULT_DENIED). Installs the fault signal handlers if need be.
+ *   out_cookie  receives the value that removes the listener (required).
+ * STRATA_E_INVALID_PARAMETER for a NULL listener or out_cookie;
+ * STRATA_E_RESOURCE_EXHAUSTED when 64 listeners are in place.
+ */
+STRATA_API strata_status strata_platform_add_fault_listener(bool first, strata_fault_listener listener,
+                                                            void *context, void **out_cookie);
+
+/*
+ * strata_platform_remove_fault_listener — stop calling a listener.
+ * STRATA_E_INVALID_PARAMETER when `cookie` is not that of a listener in place.
+ */
+STRATA_API strata_status strata_platform_remove_fault_listener(void *cookie);
 
 /*
  * strata_platform_raise_exception — raise a software exception with an
@@ -548,6 +593,155 @@ STRATA_API strata_status strata_tls_set(strata_tls_key key, void *value);
  * key only once no other thread uses it. Never fails.
  */
 STRATA_API void strata_tls_destroy(strata_tls_key key);
+
+/* ------------------------------------------------------------------------ */
+/* Memory status                                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct strata_memory_status {
+    uint64_t total_physical;     /* bytes of RAM */
+    uint64_t available_physical; /* RAM usable now without paging anything out */
+    uint64_t total_commit;       /* the commit limit: RAM plus swap or page file */
+    uint64_t available_commit;   /* what of it is free */
+} strata_memory_status;
+
+/*
+ * strata_platform_memory_status — the machine's memory, as the OS reports it
+ * (Linux: /proc/meminfo MemTotal, MemAvailable, and SwapTotal/SwapFree added
+ * for the commit figures; Windows: GlobalMemoryStatusEx).
+ * STRATA_E_INVALID_PARAMETER for NULL; STRATA_E_UNSUPPORTED where the OS
+ * does not tell.
+ */
+STRATA_API strata_status strata_platform_memory_status(strata_memory_status *out);
+
+typedef struct strata_process_memory {
+    uint64_t page_faults;     /* minor and major, since the process started */
+    uint64_t resident;        /* bytes in RAM now (the working set) */
+    uint64_t peak_resident;   /* the most there has been */
+    uint64_t private_bytes;   /* private memory committed (Linux: data and stack segments) */
+    uint64_t peak_private;    /* the most there has been (Linux: the most any call has seen) */
+    uint64_t virtual_size;    /* address space in use, reserved or committed */
+} strata_process_memory;
+
+/*
+ * strata_platform_process_memory — the calling process's memory figures
+ * (Linux: /proc/self/status and getrusage; Windows: GetProcessMemoryInfo
+ * and VirtualQuery). STRATA_E_INVALID_PARAMETER for NULL;
+ * STRATA_E_UNSUPPORTED where the OS does not tell.
+ */
+STRATA_API strata_status strata_platform_process_memory(strata_process_memory *out);
+
+/* ------------------------------------------------------------------------ */
+/* Threads, events and waits                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A waitable object: a thread (signalled once it has returned) or an event
+ * (signalled by strata_platform_event_set). Opaque; each holder releases it
+ * with strata_platform_waitable_close. Backends: platform/posix_sync.c
+ * (pthreads, shared memory for named events), platform/windows_sync.c
+ * (the system's threads and events). All functions are thread-safe.
+ */
+typedef struct strata_waitable strata_waitable;
+
+/* What a new thread runs; its return value is the thread's exit code. */
+typedef uint32_t (*strata_thread_start)(void *argument);
+
+/*
+ * strata_platform_thread_create — start a thread running start(argument).
+ *   stack_size   0 for the OS default, else at least this many bytes.
+ *   out_thread   receives the thread object (required); the thread runs on
+ *                whether or not it is closed.
+ *   out_id       may be NULL; receives the number strata_platform_thread_number
+ *                gives on the new thread.
+ * STRATA_E_INVALID_PARAMETER for a NULL start or out_thread;
+ * STRATA_E_NO_MEMORY / STRATA_E_RESOURCE_EXHAUSTED when the OS refuses.
+ */
+STRATA_API strata_status strata_platform_thread_create(strata_thread_start start, void *argument,
+                                                       size_t stack_size, strata_waitable **out_thread,
+                                                       uint32_t *out_id);
+
+/*
+ * strata_platform_thread_exit_code — whether the thread has returned
+ * (*out_finished) and, if so, its exit code (*out_code; untouched while it
+ * runs). STRATA_E_INVALID_HANDLE when `thread` is not a thread;
+ * STRATA_E_INVALID_PARAMETER for NULL out-parameters.
+ */
+STRATA_API strata_status strata_platform_thread_exit_code(strata_waitable *thread, uint32_t *out_code,
+                                                          bool *out_finished);
+
+/*
+ * strata_platform_event_create — an event, signalled or not at first
+ * (`initially_set`). A manual-reset event stays signalled until reset and
+ * releases every waiter; an auto-reset one releases a single waiter and
+ * resets itself. `name` NULL or "" makes an unnamed event; otherwise, when
+ * an event of that name exists in any process, *out is that event (its
+ * reset mode and state stand) and *out_existed is true. Names follow the
+ * shared-memory rules below (at most 200 bytes, case-sensitive).
+ *   out_existed may be NULL.
+ * STRATA_E_INVALID_PARAMETER for a NULL out or a bad name;
+ * STRATA_E_NO_MEMORY when the OS has no room; STRATA_E_GEN_FAILURE when
+ * the named event's maker never finished making it.
+ */
+STRATA_API strata_status strata_platform_event_create(const char *name, bool manual_reset,
+                                                      bool initially_set, strata_waitable **out,
+                                                      bool *out_existed);
+
+/*
+ * strata_platform_event_open — the event named `name`, made by this or
+ * another process and not yet closed by all of them. STRATA_E_NOT_FOUND
+ * when there is none; STRATA_E_INVALID_PARAMETER for NULL arguments or a
+ * bad name.
+ */
+STRATA_API strata_status strata_platform_event_open(const char *name, strata_waitable **out);
+
+/*
+ * strata_platform_event_set / strata_platform_event_reset — signal the
+ * event, or make it unsignalled. STRATA_E_INVALID_HANDLE when the object
+ * is not an event.
+ */
+STRATA_API strata_status strata_platform_event_set(strata_waitable *event);
+STRATA_API strata_status strata_platform_event_reset(strata_waitable *event);
+
+/* strata_platform_wait's timeout that never ends. */
+#define STRATA_WAIT_FOREVER UINT32_MAX
+
+/*
+ * strata_platform_wait — wait until one of `objects` (wait_all false) or all
+ * of them at once (wait_all true) are signalled, or `timeout_ms` passes
+ * (STRATA_WAIT_FOREVER: never). Waiting ends an auto-reset event's signal:
+ * with wait_all, those of all the objects together, only once every object
+ * is signalled.
+ *   count        1 to 64.
+ *   out_index    receives the lowest index of a signalled object that ended
+ *                the wait (0 with wait_all); may be NULL.
+ * STRATA_E_TIMEOUT when the time passed first; STRATA_E_INVALID_PARAMETER
+ * for count 0 or above 64, a NULL array or element, or the same object
+ * twice with wait_all. A named event set by another process is noticed
+ * within a few milliseconds on POSIX (at once within the process).
+ */
+STRATA_API strata_status strata_platform_wait(strata_waitable *const *objects, size_t count, bool wait_all,
+                                              uint32_t timeout_ms, size_t *out_index);
+
+/*
+ * strata_platform_waitable_close — let go of a thread or event. A thread
+ * runs on; a named event's name goes when the last process holding it
+ * closes it (on POSIX, a process that dies holding it keeps the name until
+ * the machine restarts or the name is made again and closed by all).
+ * STRATA_E_INVALID_PARAMETER for NULL.
+ */
+STRATA_API strata_status strata_platform_waitable_close(strata_waitable *object);
+
+/* strata_platform_process_id — the OS's number for this process. Never fails. */
+STRATA_API uint32_t strata_platform_process_id(void);
+
+/* strata_platform_thread_number — the OS's 32-bit number for the calling
+ * thread (gettid, GetCurrentThreadId), unique among live threads. Never fails. */
+STRATA_API uint32_t strata_platform_thread_number(void);
+
+/* strata_platform_sleep — suspend the calling thread for at least
+ * `milliseconds`; 0 gives up the rest of its time slice. */
+STRATA_API void strata_platform_sleep(uint32_t milliseconds);
 
 /* ------------------------------------------------------------------------ */
 /* fork                                                                     */

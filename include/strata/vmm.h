@@ -170,6 +170,18 @@ typedef struct strata_vmm_region_info {
 } strata_vmm_region_info;
 
 /*
+ * strata_vmm_watch_faults — route the process's access faults through the
+ * vmm from now on (it does so by itself from the first guard page or
+ * copy-on-write view): guard pages fire once, and a fault in memory the
+ * vmm manages that no handler takes is named on stderr before the process
+ * ends (STRATA_FAULT_DENIED). Idempotent. Fails as
+ * strata_platform_set_fault_handler does (STRATA_E_RESOURCE_EXHAUSTED when
+ * the OS refuses, STRATA_E_INVALID_PARAMETER when another handler holds
+ * the platform's one place).
+ */
+STRATA_API strata_status strata_vmm_watch_faults(void);
+
+/*
  * strata_vmm_query — describe the region holding `address` (VirtualQuery):
  * the longest run of pages from it with the same state, protection, type and
  * allocation. Memory strata did not reserve is reported free, up to the next
@@ -322,6 +334,80 @@ STRATA_API strata_status strata_section_unmap(const void *address);
  * succeed. STRATA_E_INVALID_ADDRESS when the range is not inside one view.
  */
 STRATA_API strata_status strata_section_flush(const void *address, size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* Placeholders                                                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A placeholder is reserved address space that holds a place for later
+ * allocations and views: it can be split into smaller placeholders and each
+ * replaced by a private allocation or a view of a section, which lets one
+ * section be mapped twice back to back (a ring buffer). It shows in
+ * strata_vmm_query as a reservation: MEM_RESERVE, MEM_PRIVATE, allocation
+ * protection PAGE_NOACCESS. Nothing can be committed in it until it is
+ * replaced; strata_vmm_release frees it.
+ *
+ * strata splits placeholders at 64 KiB boundaries only (Windows at pages).
+ * Where the platform cannot release part of a reservation
+ * (strata_platform_info.can_release_partially false: Windows), every
+ * function below fails with STRATA_E_UNSUPPORTED.
+ */
+
+/*
+ * strata_vmm_reserve_placeholder — reserve a placeholder of `size` bytes
+ * (a non-zero multiple of 64 KiB), at `address` (64 KiB aligned) or
+ * anywhere when NULL. STRATA_E_INVALID_PARAMETER for a bad size, a
+ * misaligned address or a NULL out_base; STRATA_E_INVALID_ADDRESS when
+ * the range is in use; STRATA_E_NO_MEMORY when there is no room.
+ */
+STRATA_API strata_status strata_vmm_reserve_placeholder(void *address, size_t size, void **out_base);
+
+/*
+ * strata_vmm_split_placeholder — make [address, address+size) a placeholder
+ * of its own, cutting the placeholder that holds it into two or three
+ * (VirtualFree with MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER).
+ * STRATA_E_INVALID_PARAMETER when address or size is not a multiple of 64
+ * KiB, size is 0, or the range is the whole placeholder (nothing to split);
+ * STRATA_E_INVALID_ADDRESS when the range is not inside one placeholder.
+ */
+STRATA_API strata_status strata_vmm_split_placeholder(void *address, size_t size);
+
+/*
+ * strata_vmm_replace_placeholder — turn the placeholder at `address`, of
+ * exactly `size` bytes, into a private reservation with allocation
+ * protection `protect` (VirtualAlloc2 with MEM_RESERVE |
+ * MEM_REPLACE_PLACEHOLDER), and commit it all when `commit`.
+ * STRATA_E_INVALID_ADDRESS when no placeholder starts at `address` or its
+ * size differs; STRATA_E_INVALID_PARAMETER for a bad protection or NULL
+ * out_base; commit failures as strata_vmm_commit (the placeholder then
+ * stays).
+ */
+STRATA_API strata_status strata_vmm_replace_placeholder(void *address, size_t size, uint32_t protect,
+                                                        bool commit, void **out_base);
+
+/*
+ * strata_vmm_restore_placeholder — give a private reservation made by
+ * strata_vmm_replace_placeholder back as a placeholder, its pages
+ * decommitted (VirtualFree with MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER on
+ * such a reservation). `address` is its base. STRATA_E_INVALID_ADDRESS
+ * when it is not the base of one.
+ */
+STRATA_API strata_status strata_vmm_restore_placeholder(void *address);
+
+/*
+ * strata_section_map_placeholder — map a view of `section` in place of the
+ * placeholder at `address`, of exactly `size` bytes (MapViewOfFile3 with
+ * MEM_REPLACE_PLACEHOLDER). `access`, `offset` as strata_section_map.
+ * STRATA_E_INVALID_ADDRESS when no placeholder of that size starts there;
+ * else the failures of strata_section_map, and the placeholder stays.
+ * While the placeholder is swapped for the view, another thread mapping
+ * memory outside strata could take the range: the call then fails with
+ * STRATA_E_NO_MEMORY and the placeholder is lost.
+ */
+STRATA_API strata_status strata_section_map_placeholder(strata_section *section, uint32_t access,
+                                                        uint64_t offset, size_t size, void *address,
+                                                        void **out_base);
 
 /* ------------------------------------------------------------------------ */
 /* The strata_vmm interface (DESIGN.md rule 3)                              */
