@@ -187,6 +187,7 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
         } else {
             back_set_value(heap, data, page->index + 1u);
             page->area = data - 16;
+            page->first_offset = (uint32_t)(data - (char *)seg);
             page->capacity = (uint32_t)((bytes - 16) / stride);
             page->span = page->capacity * (uint32_t)stride;
             page->stride = (uint32_t)stride;
@@ -489,7 +490,7 @@ STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
     if (LIKELY(heap != NULL)) {
         front_page *page = front_page_fast(heap, data);
         if (LIKELY(page != NULL)) {
-            uint32_t slot = front_slot_of(page, data);
+            uint32_t slot = front_slot_at(page, (uintptr_t)data & (GROWABLE_SEGMENT_SIZE - 1));
             if (LIKELY(slot != UINT32_MAX && slot_is_busy(page->slots[slot]))) {
                 VG_BLOCK_FREE(heap, data);
                 front_free(heap, page, slot);

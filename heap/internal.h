@@ -170,6 +170,7 @@ typedef struct front_page {
     uint32_t capacity;
     uint32_t bump;                    /* slots below this were handed out at least once since the page (re)started */
     uint32_t stride;
+    uint32_t first_offset;            /* slot 0's offset in its segment */
     uint16_t index;                   /* in the segment's page array */
     bool in_use;                      /* descriptor taken */
     /* Second cache line: what other threads read or write when they free into
@@ -374,11 +375,11 @@ void heap_segment_map_set(const void *segment_base, uint8_t id);
 #define GROWABLE_UNIT_MAP_OFFSET (PAGES_OFFSET + GROWABLE_PAGES * sizeof(front_page))
 _Static_assert(GROWABLE_PAGE_UNIT == (size_t)1 << GROWABLE_UNIT_SHIFT, "growable page units are 64 KiB");
 
-/* The slot index of `data` in `page`, or UINT32_MAX when `data` is not a
- * slot's start there. */
-static inline uint32_t front_slot_of(const front_page *page, const char *data)
+/* The slot index of the address at `segment_offset` in its segment, in
+ * `page`, or UINT32_MAX when it is not a slot's start there. */
+static inline uint32_t front_slot_at(const front_page *page, size_t segment_offset)
 {
-    size_t offset = (size_t)(data - page->area) - 16;
+    size_t offset = segment_offset - page->first_offset;
     if (UNLIKELY(offset >= page->span))
         return UINT32_MAX;
     uint32_t slot = (uint32_t)(offset * page->reciprocal >> 40);
@@ -410,7 +411,7 @@ static inline front_page *front_page_fast(const strata_heap *heap, const char *d
         return NULL;
     char *seg = (char *)(address & ~(uintptr_t)(GROWABLE_SEGMENT_SIZE - 1));
     const uint16_t *unit_pages = (const uint16_t *)(const void *)(seg + GROWABLE_UNIT_MAP_OFFSET);
-    unsigned offset = unit_pages[(address - (uintptr_t)seg) >> GROWABLE_UNIT_SHIFT];
+    unsigned offset = unit_pages[(address & (GROWABLE_SEGMENT_SIZE - 1)) >> GROWABLE_UNIT_SHIFT];
     return LIKELY(offset != 0) ? (front_page *)(void *)(seg + offset) : NULL;
 }
 
