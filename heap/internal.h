@@ -522,6 +522,8 @@ void heap_note_compat(strata_heap *heap, uint32_t used);
 /* front.c */
 void front_free_remote(strata_heap *heap, front_page *page, uint32_t slot);
 void front_collect(strata_heap *heap, front_page *page);
+front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags);
+void front_full_page_freed(front_page *page);
 void front_set_current(thread_part *part, unsigned class_index, front_page *page);
 void front_part_release(strata_heap *heap, thread_part *part);
 size_t front_part_trim(strata_heap *heap, thread_part *part);
@@ -567,5 +569,29 @@ bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool may_
 void large_cache_release(strata_heap *heap);
 void large_release_all(strata_heap *heap);
 bool large_validate(const strata_heap *heap);
+
+/* ---- The front end's two fast operations (front.c, alloc.c) ---------------- */
+/* Hand out the first free slot of a page that has one. The slot must be
+ * free in the side table: a busy one there means the list was damaged. */
+static inline char *front_pop(strata_heap *heap, front_page *page, size_t size)
+{
+    uint32_t slot = page->free;
+    uint32_t entry = page->slots[slot];
+    if (UNLIKELY(slot_is_busy(entry)))
+        heap_corruption(heap, front_slot_data(page, slot), "free-list link corrupted");
+    page->free = slot_next(entry);
+    page->slots[slot] = slot_busy_entry(size);
+    page->used++;
+    return front_slot_data(page, slot);
+}
+
+static inline void front_free_local(front_page *page, uint32_t slot)
+{
+    page->slots[slot] = slot_free_entry(page->free);
+    page->free = slot;
+    page->used--;
+    if (UNLIKELY(page->in_full))
+        front_full_page_freed(page);
+}
 
 #endif /* STRATA_HEAP_INTERNAL_H */
