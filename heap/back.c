@@ -500,6 +500,7 @@ char *back_alloc_page(strata_heap *heap, size_t bytes)
         back_free(heap, data);
     }
     back_resize_in_place(heap, aligned, bytes - 16); /* a shrink: always in place */
+    HEAP_ASSERT(bytes_of(heap, aligned) == bytes);
     return aligned;
 }
 
@@ -542,9 +543,12 @@ void back_free(strata_heap *heap, char *data)
     }
     if (word & SIZE_PREV_FREE) {
         size_t prev_bytes = footer_read(heap, data - 24);
+        size_t at = (size_t)(data - (char *)seg);
+        /* The footer is checked against the segment before it becomes a pointer. */
+        if (prev_bytes < MIN_BACK_BLOCK || (prev_bytes & 15) || prev_bytes > at - 16 - seg->area_start)
+            heap_corruption(heap, data, "block header corrupted");
         char *prev = data - prev_bytes;
-        if (prev_bytes < MIN_BACK_BLOCK || (prev_bytes & 15) || prev - 16 < (char *)seg + seg->area_start ||
-            !is_free_block(heap, prev) || bytes_of(heap, prev) != prev_bytes)
+        if (!is_free_block(heap, prev) || bytes_of(heap, prev) != prev_bytes)
             heap_corruption(heap, data, "block header corrupted");
         bin_remove(heap, prev, prev_bytes);
         words_clear(data);

@@ -135,6 +135,7 @@ void front_collect(strata_heap *heap, front_page *page)
  * walk reports the rest of the page as one untouched block. */
 static bool front_extend(front_page *page)
 {
+    HEAP_ASSERT(page->bump <= page->capacity && page->capacity <= SLOT_END);
     if (page->bump >= page->capacity)
         return false;
     uint32_t count = (uint32_t)(4096 / page->stride);
@@ -162,6 +163,8 @@ size_t heap_page_bytes(const strata_heap *heap, size_t stride)
  * segment), or at nothing (0). */
 static void map_units(strata_heap *heap, segment *seg, const char *data, size_t bytes, const front_page *page)
 {
+    HEAP_ASSERT(((uintptr_t)data & (heap->page_unit - 1)) == 0 && (bytes & (heap->page_unit - 1)) == 0);
+    HEAP_ASSERT((size_t)(data - (char *)seg) + bytes <= seg->size);
     uint16_t number = page != NULL ? (uint16_t)((const char *)page - (const char *)seg) : 0;
     size_t first = (size_t)(data - (char *)seg) >> heap->unit_shift;
     for (size_t unit = first; unit < first + (bytes >> heap->unit_shift); unit++)

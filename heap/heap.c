@@ -72,6 +72,11 @@ void heap_segment_map_set(const void *segment_base, uint8_t id)
         atomic_store_explicit(&heap_segment_map[granule], id, memory_order_release);
 }
 
+void heap_assert_failed(const char *condition, const char *file, int line)
+{
+    strata_fatal("strata: heap invariant broken: %s (%s:%d)", condition, file, line);
+}
+
 void heap_corruption(const strata_heap *heap, const void *address, const char *check)
 {
     strata_fatal("strata: heap %p: %s at %p", (const void *)heap, check, address);

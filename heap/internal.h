@@ -42,6 +42,17 @@
 #define NOINLINE
 #endif
 
+/* ---- Invariants ----------------------------------------------------------- */
+/* Checked in debug builds (the dev preset), where a broken one ends the
+ * process naming it; compiled out with NDEBUG. */
+#if defined(NDEBUG)
+#define HEAP_ASSERT(condition) ((void)0)
+#else
+#define HEAP_ASSERT(condition) \
+    ((void)(LIKELY(condition) || (heap_assert_failed(#condition, __FILE__, __LINE__), 0)))
+#endif
+STRATA_NORETURN void heap_assert_failed(const char *condition, const char *file, int line);
+
 /* ---- Valgrind client requests (compiled out unless asked for) ---------- */
 #if defined(STRATA_VALGRIND_REQUESTS) && STRATA_VALGRIND_REQUESTS
 #include <valgrind/memcheck.h>
@@ -575,6 +586,8 @@ bool large_validate(const strata_heap *heap);
  * free in the side table: a busy one there means the list was damaged. */
 static inline char *front_pop(strata_heap *heap, front_page *page, size_t size)
 {
+    HEAP_ASSERT(__atomic_load_n(&page->owner, __ATOMIC_RELAXED) == heap_state()); /* owner only */
+    HEAP_ASSERT(page->free < page->bump && page->used < page->capacity);
     uint32_t slot = page->free;
     uint32_t entry = page->slots[slot];
     if (UNLIKELY(slot_is_busy(entry)))
@@ -587,6 +600,8 @@ static inline char *front_pop(strata_heap *heap, front_page *page, size_t size)
 
 static inline void front_free_local(front_page *page, uint32_t slot)
 {
+    HEAP_ASSERT(__atomic_load_n(&page->owner, __ATOMIC_RELAXED) == heap_state()); /* owner only */
+    HEAP_ASSERT(slot < page->bump && page->used > 0);
     page->slots[slot] = slot_free_entry(page->free);
     page->free = slot;
     page->used--;
