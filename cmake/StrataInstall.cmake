@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake --install: headers under include/strata/, every library, a CMake
 # package (find_package(strata) → strata:: targets) and a pkg-config file.
 include(CMakePackageConfigHelpers)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers that give each layer the same shape: an object library compiled
 # once, a static library for the layer alone (strata::<layer>), and the
 # layer's objects collected for libstrata.a and libstrata.so.

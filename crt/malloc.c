@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * crt/malloc.c — the C allocation functions over the CRT heap (strata's
  * process heap): malloc, free, calloc, realloc, reallocarray and the aligned

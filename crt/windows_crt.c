@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * crt/windows_crt.c — the Windows C runtime's own allocation functions
  * (SPEC-win32.md §6.2–§6.3): _msize, _expand, _recalloc and the _aligned_

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cxx/strata_cxx.cpp — every replaceable global operator new and delete
  * (SPEC-win32.md §6.5) over the crt layer, with the standard new-handler

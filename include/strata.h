@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata.h — every strata layer's public interface, bottom-up.
  * Each layer's header can also be included on its own.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform/common.c — the OS-independent part of the platform layer:
  * status names, argument checks, the cached capability record, and the

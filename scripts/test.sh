@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs strata's whole test suite, installing whatever is missing first.
 # Legs, each a CMake preset: release (gcc), clang, dev (ASan+UBSan),
 # valgrind (every test under memcheck), mingw (Windows build under Wine).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm/region.c — the VirtualAlloc family over the region tree: reserve,
  * commit, decommit, release, reset, protect, query, lock and unlock with

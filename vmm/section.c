@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm/section.c — sections (CreateFileMapping, MapViewOfFile): section
  * objects shared by handles and views, views as MEM_MAPPED regions of the

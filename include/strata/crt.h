@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/crt.h — the C runtime's allocation functions over strata's heap
  * layer (DESIGN.md "crt/"; SPEC-win32.md §6).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/cxx.h — C++ new and delete over strata's crt layer (DESIGN.md
  * "cxx/"; SPEC-win32.md §6.4, §6.5).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/vmm.h — the virtual-memory manager: Windows' VirtualAlloc family
  * with its exact semantics on every OS, answered from strata's own tree of

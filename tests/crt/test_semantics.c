@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/crt/test_semantics.c — the C and Windows CRT allocation functions'
  * edge cases over the real stack (strata_ names, so no interposition is

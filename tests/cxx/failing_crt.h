@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/cxx/failing_crt.h — a stand-in for the crt layer, linked in place of
  * strata::crt beside cxx/strata_cxx.cpp (DESIGN.md rule 3: new → malloc is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/fakes/fake_vmm.h — stand-ins for the strata_vmm interface, so that a
  * layer built over it (the heap) can be tested on virtual memory that fails

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs a built strata into a scratch prefix, then builds and runs a
 # consumer three ways: find_package (static, shared, one layer) and pkg-config;
 # then the installed strata-run runs a program on the installed libstrata.so.
