@@ -11,7 +11,7 @@ install(TARGETS ${layer_targets} strata_static strata_shared
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 if(UNIX)
-  install(PROGRAMS tools/strata-run DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(PROGRAMS ${PROJECT_BINARY_DIR}/strata-run DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/strata)

@@ -6,6 +6,7 @@
 #ifndef STRATA_H
 #define STRATA_H
 
+#include <strata/version.h>
 #include <strata/platform.h>
 #include <strata/vmm.h>
 #include <strata/heap.h>

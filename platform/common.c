@@ -6,6 +6,8 @@
  */
 #include "internal.h"
 
+#include <strata/version.h>
+
 #include <stdarg.h>
 
 /* One row per status: its name and the Win32 error Windows gives for it. */
@@ -247,4 +249,9 @@ void strata_fatal(const char *format, ...)
     message[length] = '\n';
     strata_write_error(message, length + 1);
     strata__platform_terminate();
+}
+
+STRATA_API const char *strata_version(void)
+{
+    return STRATA_VERSION_STRING;
 }
