@@ -4,7 +4,7 @@
 include(CMakePackageConfigHelpers)
 
 get_property(layer_targets GLOBAL PROPERTY STRATA_LAYER_TARGETS)
-install(TARGETS ${layer_targets} strata_static strata_shared
+install(TARGETS ${layer_targets} strata_static strata_shared strata_testing
   EXPORT strataTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -2,9 +2,10 @@
 # Checks that a library defines no global symbol outside what strata may
 # export: strata_* (public) and strata__* (private), the standard allocation
 # names of the drop-in, the replaceable C++ operators new and delete, and
-# the C++ compiler's own DW.ref.* personality pointers (weak, hidden, one
-# copy per program). Anything else is an internal name that a program
-# linking the library statically could collide with.
+# weak definitions the C++ compiler makes for itself under names a program
+# may not use (DW.ref.* personality pointers, clang's __clang_call_terminate:
+# one copy per program is kept). Anything else is an internal name that a
+# program linking the library statically could collide with.
 #
 # Usage: cmake -DNM=nm -P check_symbols.cmake LIBRARY...
 #   (a .so is read through its dynamic symbol table, an archive or object
@@ -50,13 +51,14 @@ foreach(library IN LISTS libraries)
   set(bad "")
   foreach(line IN LISTS lines)
     # posix format: "name type value size"; archive member headers end in ':'.
-    if(NOT line MATCHES "^([^ ]+) [A-Za-z] ")
+    if(NOT line MATCHES "^([^ ]+) ([A-Za-z]) ")
       continue()
     endif()
     set(name ${CMAKE_MATCH_1})
+    set(type ${CMAKE_MATCH_2})
     math(EXPR total_checked "${total_checked} + 1")
     if(name MATCHES "^strata_" OR name IN_LIST standard_names OR name MATCHES "${operator_pattern}"
-       OR name MATCHES "^DW\\.ref\\.")
+       OR (type MATCHES "^[WV]$" AND name MATCHES "^(DW\\.ref\\.|__)"))
       continue()
     endif()
     list(APPEND bad ${name})
