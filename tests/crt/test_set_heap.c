@@ -16,7 +16,7 @@
 #include "../support/child.h"
 #include "../support/cmocka_all.h"
 
-#define BUFFER_SIZE ((size_t)8 << 20)
+#define BUFFER_SIZE ((size_t)16 << 20)
 
 static _Alignas(4096) unsigned char address_space[BUFFER_SIZE];
 static strata_testing_fixed_vmm fixed;
