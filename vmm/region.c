@@ -128,7 +128,7 @@ strata_access strata__vmm_region_access(const vmm_region *region, uint32_t prote
     return access;
 }
 
-/* The access set the view rules of SPEC-win32 §1.2 give each protection. */
+/* The access set Windows' view rules give each protection. */
 static unsigned view_access_set(uint32_t protect)
 {
     enum { R = 1, W = 2, X = 4 };

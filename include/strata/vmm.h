@@ -325,7 +325,7 @@ STRATA_API strata_status strata_section_unmap(const void *address);
 STRATA_API strata_status strata_section_flush(const void *address, size_t size);
 
 /* ------------------------------------------------------------------------ */
-/* The strata_vmm interface (DESIGN.md rule 3)                              */
+/* The strata_vmm interface: what a heap needs, swappable per heap         */
 /* ------------------------------------------------------------------------ */
 
 /*

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Enforces DESIGN.md rule 2 on the include lines of every layer's sources:
+# Enforces the layering rule on the include lines of every layer's sources:
 # a layer includes its own headers (quoted, from its own folder), its own
 # public header, the public header of the layer directly below, and
 # platform's; never strata.h, the Win32 view, or any other layer. The
