@@ -3,8 +3,9 @@
 # export: strata_* (public) and strata__* (private), the standard allocation
 # names of the drop-in, the replaceable C++ operators new and delete, and
 # weak definitions the C++ compiler makes for itself under names a program
-# may not use (DW.ref.* personality pointers, clang's __clang_call_terminate:
-# one copy per program is kept). Anything else is an internal name that a
+# may not use (DW.ref.* personality pointers, clang's __clang_call_terminate)
+# or of the C++ library's own inline functions (std::bad_alloc's constructor
+# in an unoptimised build): one copy per program is kept, and none is strata's. Anything else is an internal name that a
 # program linking the library statically could collide with.
 #
 # Usage: cmake -DNM=nm -P check_symbols.cmake LIBRARY...
@@ -58,7 +59,7 @@ foreach(library IN LISTS libraries)
     set(type ${CMAKE_MATCH_2})
     math(EXPR total_checked "${total_checked} + 1")
     if(name MATCHES "^strata_" OR name IN_LIST standard_names OR name MATCHES "${operator_pattern}"
-       OR (type MATCHES "^[WV]$" AND name MATCHES "^(DW\\.ref\\.|__)"))
+       OR (type MATCHES "^[WV]$" AND name MATCHES "^(DW\\.ref\\.|__|_ZN?K?St|_ZT[ISV]St)"))
       continue()
     endif()
     list(APPEND bad ${name})
