@@ -5,9 +5,9 @@
 
 set(STRATA_INCLUDE_DIR "${PROJECT_SOURCE_DIR}/include")
 
-# With STRATA_LTO, objects carry their intermediate code (and machine code:
-# the static libraries link without LTO) so libstrata.so can inline across
-# layers. Exported functions may be inlined into each other: libstrata.so
+# With STRATA_LTO, objects carry their intermediate code (and machine code,
+# which alone goes into the static libraries: StrataLocalize.cmake) so
+# libstrata.so can inline across layers. Exported functions may be inlined into each other: libstrata.so
 # binds its own calls inside the library anyway (-Bsymbolic-functions).
 # C only: cxx/ marks its C++ runtime references weak with top-level asm,
 # which LTO may place in another partition than the references.
