@@ -47,12 +47,13 @@ set(joined "${OUTPUT}.joined.o")
 run(${LINKER} -r -o ${joined} ${objects})
 run(${READELF} -sW ${joined})
 
-# readelf -s columns: Num: Value Size Type Bind Vis Ndx Name
+# readelf -s columns: Num: Value Size Type Bind Vis Ndx Name (readelf
+# prints sizes from 100000 bytes on in hexadecimal).
 string(REPLACE "\n" ";" lines "${run_output}")
 set(internal "")
 foreach(line IN LISTS lines)
-  if(line MATCHES "^ *[0-9]+: +[0-9a-f]+ +[0-9]+ +[A-Z_]+ +GLOBAL +HIDDEN +([0-9]+|COM|ABS) +([^ ]+)$")
-    string(APPEND internal "${CMAKE_MATCH_2}\n")
+  if(line MATCHES "^ *[0-9]+: +[0-9a-f]+ +(0x[0-9a-f]+|[0-9]+) +[A-Z_]+ +GLOBAL +HIDDEN +([0-9]+|COM|ABS) +([^ ]+)$")
+    string(APPEND internal "${CMAKE_MATCH_3}\n")
   endif()
 endforeach()
 set(localize "")
