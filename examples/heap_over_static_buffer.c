@@ -106,8 +106,16 @@ static strata_status buffer_reset(void *context, void *address, size_t size)
 int main(void)
 {
     arena.base = (unsigned char *)(((uintptr_t)memory + GRANULE - 1) & ~(uintptr_t)(GRANULE - 1));
-    const strata_vmm vmm = {&arena, PAGE, GRANULE, buffer_reserve, buffer_release,
-                            buffer_commit, buffer_decommit, buffer_reset};
+    const strata_vmm vmm = {
+        .context = &arena,
+        .page_size = PAGE,
+        .granularity = GRANULE,
+        .reserve = buffer_reserve,
+        .release = buffer_release,
+        .commit = buffer_commit,
+        .decommit = buffer_decommit,
+        .reset = buffer_reset,
+    };
 
     strata_heap *heap = NULL;
     strata_status status = strata_heap_create(&vmm, 0, 0, 0, &heap);
