@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Instructions per HeapAlloc+HeapFree pair, sizes 8-512, measured with
 # callgrind: strata's heap API against mimalloc's heap API (mi_heap_malloc /
 # mi_free) in the same program and the same run. Each count is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/heap_pairs.c — HeapAlloc+HeapFree pairs of sizes 8-512, for
  * instruction counts under callgrind: strata's heap API against mimalloc's

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """bench/run.py — the benchmark suite: every workload over strata, glibc,
 jemalloc, tcmalloc and mimalloc, side by side in one run (bench/run.sh
 installs and builds what it needs, then calls this).

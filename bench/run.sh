@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The benchmark suite, from one command on a fresh Debian 12 machine:
 # installs the peer allocators and tools, builds strata (release) and the
 # workloads, runs everything (bench/run.py) and writes docs/benchmarks.md

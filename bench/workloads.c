@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/workloads.c — the benchmark suite's allocation workloads, one per
  * name, each over plain malloc/free (the allocator is chosen by LD_PRELOAD)

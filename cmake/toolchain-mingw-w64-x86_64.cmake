@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Cross build for 64-bit Windows with mingw-w64; ctest runs the .exe files
 # under Wine through the crosscompiling emulator.
 set(CMAKE_SYSTEM_NAME Windows)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * crt/dropin.c — the standard names. Linked into libstrata.so and
  * libstrata.a only (not into the crt layer's own library, which keeps the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * crt/internal.h — what the crt layer's files share: the CRT heap pointer,
  * the new mode and handler, the counters, and small arithmetic helpers.

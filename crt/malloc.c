@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * crt/malloc.c — the C allocation functions over the CRT heap (strata's
  * process heap): malloc, free, calloc, realloc, reallocarray and the aligned
@@ -17,27 +18,44 @@ int crt_new_mode;
 strata_crt_new_handler crt_new_handler;
 crt_counters crt_count;
 
-/* The first call makes the process heap, turns counting on if asked, and
- * registers the fork hooks (after the heap exists, for their own
- * allocations come back here). */
+/* Installs `heap` as the CRT heap if there is none yet: turns counting on if
+ * STRATA_STATS asks, then opens malloc's and free's fast path. Returns the
+ * CRT heap: `heap`, or the one another call installed first. */
+static strata_heap *crt_install_heap(strata_heap *heap)
+{
+    strata_heap *expected = NULL;
+    if (!atomic_compare_exchange_strong(&crt_heap_pointer, &expected, heap))
+        return expected;
+    char value[8];
+    size_t length = 0;
+    if (strata_env_get("STRATA_STATS", value, sizeof value, &length) == STRATA_OK && length > 0 &&
+        strcmp(value, "0") != 0) {
+        crt_counting = true;
+        crt_report_at_exit();
+    }
+    if (!crt_counting)
+        atomic_store_explicit(&crt_fast_heap, heap, memory_order_release);
+    return heap;
+}
+
+/* The first call without a heap chosen (strata_crt_set_heap) makes the
+ * process heap the CRT heap. */
 strata_heap *crt_heap_slow(void)
 {
     strata_heap *heap = strata_heap_process();
     if (heap == NULL)
         return NULL;
-    strata_heap *expected = NULL;
-    if (atomic_compare_exchange_strong(&crt_heap_pointer, &expected, heap)) {
-        char value[8];
-        size_t length = 0;
-        if (strata_env_get("STRATA_STATS", value, sizeof value, &length) == STRATA_OK && length > 0 &&
-            strcmp(value, "0") != 0) {
-            crt_counting = true;
-            crt_report_at_exit();
-        }
-        if (!crt_counting)
-            atomic_store_explicit(&crt_fast_heap, heap, memory_order_release);
-    }
-    return heap;
+    return crt_install_heap(heap);
+}
+
+/* The same pointer malloc already reads: choosing the heap costs the fast
+ * path nothing. */
+STRATA_API strata_status strata_crt_set_heap(strata_heap *heap)
+{
+    if (heap == NULL)
+        return STRATA_E_INVALID_PARAMETER;
+    strata_heap *installed = crt_install_heap(heap);
+    return installed == heap ? STRATA_OK : STRATA_E_GEN_FAILURE;
 }
 
 STRATA_API strata_heap *strata_crt_heap(void)

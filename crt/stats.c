@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * crt/stats.c — STRATA_STATS=1: one short summary on stderr when the
  * program exits (what strata-run shows).

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * crt/windows_crt.c — the Windows C runtime's own allocation functions
- * (SPEC-win32.md §6.2–§6.3): _msize, _expand, _recalloc and the _aligned_
+ * as MSVC's UCRT defines them: _msize, _expand, _recalloc and the _aligned_
  * family, over the same CRT heap. They are built everywhere, under strata__
  * names; the drop-in gives them their Windows names on Windows.
  */

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cxx/strata_cxx.cpp — every replaceable global operator new and delete
- * (SPEC-win32.md §6.5) over the crt layer, with the standard new-handler
+ * (C++17's twenty forms) over the crt layer, with the standard new-handler
  * loop; the crt's new handler that runs the C++ one; and strata/cxx.h.
  */
 #include <strata/crt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * demo/strata_demo.c — strata's main demo, layer by layer: what the platform
  * reports and a page round trip; then the vmm's Windows semantics — a

@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform/common.c — the OS-independent part of the platform layer:
  * status names, argument checks, the cached capability record, and the
  * allocation-free formatter behind strata_fatal.
  */
 #include "internal.h"
+
+#include <strata/version.h>
 
 #include <stdarg.h>
 
@@ -341,4 +344,9 @@ bool strata__platform_dispatch_fault(const strata_fault_event *event)
         }
         previous = chosen_order;
     }
+}
+
+STRATA_API const char *strata_version(void)
+{
+    return STRATA_VERSION_STRING;
 }

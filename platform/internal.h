@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform/internal.h — pieces shared by platform/common.c and the one OS
  * backend compiled beside it. Private to platform/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform/posix.c — the platform layer on POSIX: page ranges with mmap,
  * mprotect and madvise; the lock on a futex (Linux) or sched_yield; TLS and

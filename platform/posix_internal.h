@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform/posix_internal.h — what the POSIX backend's files share.
  * Private to platform/.

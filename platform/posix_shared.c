@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform/posix_shared.c — shared memory and file mappings on POSIX:
  * memfd_create or shm_open objects, named ones with a header that records

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform/windows.c — the platform layer on Windows: page ranges with
  * VirtualAlloc, VirtualFree and VirtualProtect; the lock on an SRWLOCK; TLS

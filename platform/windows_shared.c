@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform/windows_shared.c — shared memory and file mappings on Windows:
  * file-mapping objects (CreateFileMapping, OpenFileMapping), views with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds strata (release, no tests) and runs its main demo, installing the
 # compiler and CMake first if they are missing.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Cross-builds CMocka as a static library for x86_64-w64-mingw32 into PREFIX
 # (PREFIX/include/cmocka*.h, PREFIX/lib/libcmocka-static.a). Debian packages
 # no mingw CMocka, so the source comes from Debian's source archive, through a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # scripts/packages.sh — sourced: need_packages PKG... installs those of the
 # named Debian packages that are missing (one apt-get update, one install).
 need_packages() {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs strata's whole test suite, installing whatever is missing first.
 # Legs, each a CMake preset: release (gcc), clang, dev (ASan+UBSan),
 # valgrind (every test under memcheck), mingw (Windows build under Wine).
+# The release leg also runs README's commands as written in a copy of the
+# tracked files (scripts/readme-commands.sh), counted as one more test.
 # Any failure fails the run. Usage: scripts/test.sh [LEG...] (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +21,7 @@ for leg in "${legs[@]}"; do
         dev) packages+=(libclang-rt-14-dev) ;;
         valgrind) packages+=(valgrind) ;;
         mingw) packages+=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 dpkg-dev) ;;
-        release) packages+=(python3 git) ;; # programs run under LD_PRELOAD
+        release) packages+=(python3 git) ;; # programs run under LD_PRELOAD; README commands
         *) echo "unknown leg: $leg (release clang dev valgrind mingw)" >&2; exit 2 ;;
     esac
 done
@@ -63,6 +66,18 @@ for leg in "${legs[@]}"; do
         wine_env_stop
     else
         run_leg "$leg"
+    fi
+    if [ "$leg" = release ]; then
+        start=$(date +%s)
+        echo "== readme: the README's commands in a copy of the tracked files"
+        if bash scripts/readme-commands.sh "$root/build/readme"; then
+            readme_passed=1 readme_failed=0
+        else
+            readme_passed=0 readme_failed=1
+        fi
+        total_passed=$((total_passed + readme_passed))
+        total_failed=$((total_failed + readme_failed))
+        summary+=("$(printf '%-9s %6d %7d %8ds' readme "$readme_passed" "$readme_failed" "$(($(date +%s) - start))")")
     fi
 done
 

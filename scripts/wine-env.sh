@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # scripts/wine-env.sh — sourced: `source scripts/wine-env.sh DIR` prepares
 # Wine for running the mingw tests: a 64-bit prefix in DIR/wineprefix
 # (created once, about 12 s), quiet logging, and one wineserver kept alive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm/internal.h — what the files of the vmm layer share: region
  * descriptors (the VAD tree's nodes), the tree, the layer's lock and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm/meta.c — memory for the vmm's own bookkeeping (region descriptors and
  * page-state arrays). The vmm sits below every heap, so it takes pages

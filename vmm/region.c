@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm/region.c — the VirtualAlloc family over the region tree: reserve,
  * commit, decommit, release, reset, protect, query, lock and unlock with
@@ -138,7 +139,7 @@ bool strata__vmm_copy_at_once(const vmm_region *region, uint32_t protect)
            !strata_platform_get_info()->faults_have_addresses;
 }
 
-/* The access set the view rules of SPEC-win32 §1.2 give each protection. */
+/* The access set Windows' view rules give each protection. */
 static unsigned view_access_set(uint32_t protect)
 {
     enum { R = 1, W = 2, X = 4 };

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm/section.c — sections (CreateFileMapping, MapViewOfFile): section
  * objects shared by handles and views, views as MEM_MAPPED regions of the
@@ -116,7 +117,7 @@ static strata_access section_access(uint32_t protect)
     return access;
 }
 
-/* The view protection MapViewOfFile gives an access (SPEC-win32 §4.3). */
+/* The view protection MapViewOfFile gives an access. */
 static uint32_t view_protection(uint32_t access)
 {
     bool execute = (access & STRATA_FILE_MAP_EXECUTE) != 0;

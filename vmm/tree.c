@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm/tree.c — the region tree: an AVL tree of region descriptors keyed by
  * base address, as NT keeps its VAD tree, so lookups by address are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32/global.c — the Win32 view of Global* and Local* memory: each
  * function calls strata_global_* (heap layer) with its family and turns the

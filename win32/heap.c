@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32/heap.c — the Win32 view of the heap layer: HeapCreate … HeapSetInformation
  * over strata_heap_*, with Windows' results and last-error codes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32/internal.h — shared by the Win32 view's files: last-error helpers
  * and the handle table. Private to win32/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32/mapping.c — the Win32 view of sections: CreateFileMapping,
  * OpenFileMapping, MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32/virtual.c — the Win32 view of the vmm: VirtualAlloc, VirtualFree,
  * VirtualProtect, VirtualQuery, VirtualLock/Unlock, GetSystemInfo and

@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/crt.h — the C runtime's allocation functions over strata's heap
- * layer (DESIGN.md "crt/"; SPEC-win32.md §6).
+ * layer, with C's semantics and the Windows CRT's extensions.
  *
  * Every block lives on the CRT heap: strata's process heap
- * (strata_heap_process), as the UCRT's blocks live on GetProcessHeap(). The
+ * (strata_heap_process), as the UCRT's blocks live on GetProcessHeap(), or
+ * a heap the program chose before its first allocation
+ * (strata_crt_set_heap). The
  * functions here carry strata_ names; the drop-in (crt/dropin.c, in
  * libstrata.so and libstrata.a) gives them the standard names — malloc,
  * free, … — so that LD_PRELOAD or plain linking puts a program's every
@@ -35,8 +38,32 @@ extern "C" {
 /* The largest alignment the aligned functions accept: the heap's (64 MiB). */
 #define STRATA_CRT_MAX_ALIGNMENT STRATA_HEAP_MAX_ALIGNMENT
 
-/* strata_crt_heap — the CRT heap (the process heap); NULL only if it could not be made. */
+/* strata_crt_heap — the CRT heap: the one strata_crt_set_heap installed, or
+ * else the process heap; NULL only if the process heap could not be made.
+ * The first call fixes the CRT heap. */
 STRATA_API strata_heap *strata_crt_heap(void);
+
+/*
+ * strata_crt_set_heap — put the crt (malloc, free, …, and C++ new and delete
+ * above it) on `heap` instead of the process heap, without relinking: for
+ * example a heap created over a vmm of the program's own
+ * (strata_heap_create). Call it before anything uses the CRT heap: the first
+ * malloc-family call, strata_crt_heap, strata_crt_count or
+ * strata_crt_get_stats all fix the CRT heap for the life of the process.
+ * With the drop-in (libstrata.so, libstrata.a) the C library itself may call
+ * malloc before main, so this usually succeeds only with the crt layer's own
+ * library (strata_ names) or from a constructor that runs before any
+ * allocation.
+ *   heap  a live heap that outlives every block the crt gives out; never
+ *         destroyed while the process runs. A heap created with
+ *         STRATA_HEAP_NO_SERIALIZE makes malloc unsafe to call from more
+ *         than one thread.
+ * Returns STRATA_OK (also when `heap` is already the CRT heap);
+ * STRATA_E_INVALID_PARAMETER for NULL; STRATA_E_GEN_FAILURE when another
+ * heap already is the CRT heap, which then stays. Thread-safe: of concurrent
+ * calls, one heap wins.
+ */
+STRATA_API strata_status strata_crt_set_heap(strata_heap *heap);
 
 /* ---- The C functions --------------------------------------------------- */
 
@@ -96,7 +123,7 @@ STRATA_API void strata_free_sized(void *block, size_t size);
 /* strata_free_aligned_sized — C23: free a block from strata_aligned_alloc(alignment, size). */
 STRATA_API void strata_free_aligned_sized(void *block, size_t alignment, size_t size);
 
-/* ---- The Windows CRT's functions (SPEC-win32.md §6.2–§6.4) ---------------- */
+/* ---- The Windows CRT's functions ------------------------------------------- */
 
 /* strata__msize — the block's size as asked for (HeapSize of the CRT heap;
  * 1 for malloc(0), as the UCRT allocates one byte). NULL: EINVAL, (size_t)-1. */

@@ -1,6 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * strata/cxx.h — C++ new and delete over strata's crt layer (DESIGN.md
- * "cxx/"; SPEC-win32.md §6.4, §6.5).
+ * strata/cxx.h — C++ new and delete over strata's crt layer.
  *
  * The layer's main work has no header: cxx/strata_cxx.cpp replaces every
  * replaceable global operator new and delete, so linking it (libstrata.a,

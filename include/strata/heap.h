@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/heap.h — the heap manager: HeapCreate-style heaps over a strata_vmm,
  * and Global/Local memory over the process heap.

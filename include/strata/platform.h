@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/platform.h — the thin OS layer every other strata layer stands on.
  *

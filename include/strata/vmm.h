@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/vmm.h — the virtual-memory manager: Windows' VirtualAlloc family
  * with its exact semantics on every OS, answered from strata's own tree of
@@ -410,7 +411,7 @@ STRATA_API strata_status strata_section_map_placeholder(strata_section *section,
                                                         void **out_base);
 
 /* ------------------------------------------------------------------------ */
-/* The strata_vmm interface (DESIGN.md rule 3)                              */
+/* The strata_vmm interface: what a heap needs, swappable per heap         */
 /* ------------------------------------------------------------------------ */
 
 /*

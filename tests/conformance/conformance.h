@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conformance.h — the one place the conformance tests get the Win32 API from,
  * and the small helpers they share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * IsBadReadPtr / IsBadWritePtr on committed, read-only, no-access, reserved,
  * free and NULL memory, with size 0 and ranges crossing into bad pages.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * File mapping: CreateFileMappingA/W (pagefile-backed and over a file),
  * OpenFileMappingA/W, MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile,

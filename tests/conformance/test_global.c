@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GlobalAlloc … GlobalHandle and LocalAlloc … LocalHandle. SPEC-win32.md §3;
  * priority items 18–21.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * VirtualLock / VirtualUnlock, and PAGE_GUARD as seen through VirtualLock.
  * SPEC-win32.md §1.7, §1.8; priority item 8. Guard-page access faults need

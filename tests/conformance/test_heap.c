@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HeapCreate … HeapSetInformation. SPEC-win32.md §2; priority items 10–17.
  * HEAP_GENERATE_EXCEPTIONS needs an exception handler and is tested in

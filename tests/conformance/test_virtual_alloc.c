@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * VirtualAlloc: sizes and rounding, allocation types, protections, MEM_RESET,
  * committing inside a reservation, reserving inside a used granule.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * VirtualFree: free types, MEM_RELEASE of whole allocations, MEM_DECOMMIT
  * rounding. SPEC-win32.md §1.4; priority item 5.

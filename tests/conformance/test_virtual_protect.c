@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * VirtualProtect: old protection, refusals that change nothing, region
  * splitting seen through VirtualQuery, PAGE_GUARD and the sticky PAGE_NOCACHE.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * VirtualQuery: every MEMORY_BASIC_INFORMATION field for reserved, committed
  * and free memory, the worked example, region boundaries, bad arguments.

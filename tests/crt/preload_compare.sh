@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/crt/preload_compare.sh STRATA_RUN -- COMMAND...
 # Runs COMMAND without strata, then under strata-run --stats, and requires
 # the same standard output, a clean exit both times, and strata's summary

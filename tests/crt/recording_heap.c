@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/crt/recording_heap.c — see recording_heap.h. Blocks come from the C
  * library with a 16-byte prefix holding the requested size, so that size

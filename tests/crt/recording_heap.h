@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/crt/recording_heap.h — a stand-in for the heap layer, linked in
  * place of strata::heap: it records each call the crt makes (which

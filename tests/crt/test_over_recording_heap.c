@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/crt/test_over_recording_heap.c — the crt layer with the heap layer
  * swapped out at link time (recording_heap.c): each malloc-family call must

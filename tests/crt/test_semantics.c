@@ -1,8 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/crt/test_semantics.c — the C and Windows CRT allocation functions'
  * edge cases over the real stack (strata_ names, so no interposition is
- * involved): each case its own test. RELIABILITY.md scenarios 6-9;
- * SPEC-win32.md §6.1-§6.3.
+ * involved): each case its own test.
  */
 #include <strata/crt.h>
 

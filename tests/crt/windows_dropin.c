@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/crt/windows_dropin.c — on Windows, a program linked with
  * libstrata.a gets strata's malloc and free, _msize and the _aligned_

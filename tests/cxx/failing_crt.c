@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/cxx/failing_crt.c — the crt functions cxx/strata_cxx.cpp calls, over
  * the system allocator, failing on cue and counted (see failing_crt.h).

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/cxx/failing_crt.h — a stand-in for the crt layer, linked in place of
- * strata::crt beside cxx/strata_cxx.cpp (DESIGN.md rule 3: new → malloc is
+ * strata::crt beside cxx/strata_cxx.cpp (new → malloc is
  * a hot boundary, swapped at link time). It defines strata_malloc,
  * strata_aligned_alloc, strata_free and strata_crt_set_new_handler over the
  * system allocator, fails allocations on cue and counts every call.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/cxx/test_cxx_loop.c — the new-handler loop of operator new, driven
  * from C through strata/cxx.h over the failing crt (failing_crt.h): how

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/cxx/test_cxx_operators.cpp — every replaceable operator new and
  * delete of cxx/strata_cxx.cpp over the failing crt (failing_crt.h): which

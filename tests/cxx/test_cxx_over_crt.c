@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/cxx/test_cxx_over_crt.c — the cxx layer over the real crt and heap:
  * new and delete reach the CRT heap, aligned new honours alignments up to

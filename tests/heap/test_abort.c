@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/heap/test_abort.c — termination on corruption. Each misuse runs in a
  * child process of its own, which must end the way strata_fatal ends a

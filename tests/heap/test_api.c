@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/heap/test_api.c — the heap layer's native API over the real VMM:
  * sizes, alignment, zeroing, the three tiers, realloc, fixed heaps, walk,

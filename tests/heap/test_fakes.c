@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/heap/test_fakes.c — heaps over the fake VMMs (DESIGN.md rule 3):
  *   failing   the Nth reserve or commit fails, for every N until the

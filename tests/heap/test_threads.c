@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/heap/test_threads.c — a heap shared between threads: threads that
  * allocate, free their own blocks and each other's, and exit while blocks

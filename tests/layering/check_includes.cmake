@@ -1,7 +1,9 @@
-# Enforces DESIGN.md rule 2 on the include lines of every layer's sources:
+# SPDX-License-Identifier: MIT
+# Enforces the layering rule on the include lines of every layer's sources:
 # a layer includes its own headers (quoted, from its own folder), its own
 # public header, the public header of the layer directly below, and
-# platform's; never strata.h, the Win32 view, or any other layer.
+# platform's; never strata.h, the Win32 view, or any other layer. The
+# version header belongs to no layer: platform defines strata_version().
 #
 # Usage: cmake -DROOT=<source tree> -P check_includes.cmake
 cmake_minimum_required(VERSION 3.21)
@@ -9,7 +11,7 @@ if(NOT ROOT)
   message(FATAL_ERROR "usage: cmake -DROOT=<tree> -P check_includes.cmake")
 endif()
 
-set(allowed_platform platform)
+set(allowed_platform platform version)
 set(allowed_vmm vmm platform)
 set(allowed_heap heap vmm platform)
 set(allowed_crt crt heap platform)

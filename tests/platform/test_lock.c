@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/platform/test_lock.c — strata_lock: zero-initialised state, mutual
  * exclusion under contention, blocking while held, try-acquire.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/platform/test_os_extras.c — the platform services the vmm stands on
  * beyond page ranges: locking pages, asking whether memory is mapped,

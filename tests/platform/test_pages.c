@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/platform/test_pages.c — the platform's page-range functions:
  * capabilities, reserve/commit/decommit/reset/protect/release round trips,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/platform/test_services.c — the platform's non-memory services:
  * status names, fork hooks, environment lookup, the monotonic clock, the

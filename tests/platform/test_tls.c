@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/platform/test_tls.c — thread-local slots: per-thread values and the
  * thread-exit callback (runs once, on exit, only for threads with a value).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/support/check.h — small checks every test suite uses: whether a
  * range of memory holds one byte value, and whether the test runs under

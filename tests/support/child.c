@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/support/child.c — child processes for tests that must crash, and
  * fresh ones for tests of what processes share through the OS.

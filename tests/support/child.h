@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/support/child.h — run a test scenario in a child process and report
  * how it ended and what it wrote to stderr. On POSIX the child is a fork of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/support/cmocka_all.h — CMocka with the headers it expects first.
  */

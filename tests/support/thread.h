@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/support/thread.h — the smallest portable thread wrapper the tests
  * need (pthreads on POSIX, CreateThread on Windows).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vmm/test_interface.c — the strata_vmm interface: the real VMM behind
  * it, and the test fakes (counting, failing, fixed-buffer) that the heap's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vmm/test_model.c — a seeded random walk over the region API checked
  * against a plain model: a few reservations with a state and protection per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vmm/test_regions.c — the vmm's native region API: reserve, commit,
  * decommit, release, reset, protect, query, lock, probing, and the region

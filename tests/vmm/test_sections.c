@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vmm/test_sections.c — sections: the platform's shared-memory and
  * file-mapping primitives, then CreateFileMapping/MapViewOfFile semantics

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The classic Win32 example, unchanged: reserve and commit 1 KB with
 // VirtualAlloc, write its first and last byte, free it. On Linux it
 // compiles against strata's <windows.h> (-I include/strata/win32).

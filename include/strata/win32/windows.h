@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/win32/windows.h — the Win32 view of strata: Windows' names, types
  * and constants for the memory API, implemented by strata.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/crt/programs/dlopen_user.c — loads plugin.so again and again;
  * frees what the plugin allocated, has the plugin free what it allocated;

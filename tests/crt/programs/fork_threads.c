@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/crt/programs/fork_threads.c — fork from a process whose other
  * threads are allocating and freeing all the while; each child allocates

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/crt/programs/git_session.sh — git init, add, commit and log in a
 # fresh folder; prints what log shows. Every git process runs with whatever
 # LD_PRELOAD the caller set.

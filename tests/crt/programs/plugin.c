@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/crt/programs/plugin.c — a library loaded and unloaded at run time
  * that allocates when loaded, hands blocks to its loader, frees the

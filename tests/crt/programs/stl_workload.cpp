@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // tests/crt/programs/stl_workload.cpp — a C++ program that leans on the
 // standard library's containers and strings, printing a digest of what it
 // built, so that a run under strata can be compared with a run without it.

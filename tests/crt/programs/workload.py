@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/crt/programs/workload.py — a Python program that allocates a lot
 # (dicts, lists, strings, objects, JSON, regular expressions) and prints a
 # digest of its results. Run with PYTHONMALLOC=malloc so that every Python

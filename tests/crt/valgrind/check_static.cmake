@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs static_planted under memcheck; -D VALGRIND=... -D PROGRAM=... -D MODE=clean|leak.
 # nouserintercepts: memcheck must leave the program's own malloc (strata's) in place.
 execute_process(

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * static_planted.c — a program with strata's malloc linked in statically
  * (libstrata.a's drop-in), run under memcheck by check_static.cmake:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs a planted mistake under memcheck and requires the report to name it.
 # -D VALGRIND=... -D PROGRAM=... -D MODE=leak|uaf
 execute_process(

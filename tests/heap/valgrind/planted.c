@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * planted.c — one planted mistake per run, for memcheck to report:
  *   planted leak   a HeapAlloc-style block whose last pointer is dropped;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Uses the installed headers and library: one reserve/commit/release round trip. */
 #include <strata.h>
 

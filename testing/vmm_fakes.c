@@ -1,13 +1,15 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * tests/fakes/fake_vmm.c — see fake_vmm.h.
+ * testing/vmm_fakes.c — the strata_vmm stand-ins of strata/testing.h:
+ * counting, failing on the Nth call, and a fixed buffer.
  */
-#include "fake_vmm.h"
+#include <strata/testing.h>
 
 #include <string.h>
 
 /* ---- counting ------------------------------------------------------------ */
 
-static strata_status counted(counting_vmm *c, strata_status status)
+static strata_status counted(strata_testing_counting_vmm *c, strata_status status)
 {
     if (status != STRATA_OK) {
         c->failures++;
@@ -17,7 +19,7 @@ static strata_status counted(counting_vmm *c, strata_status status)
 
 static strata_status counting_reserve(void *context, size_t size, size_t alignment, void **out_base)
 {
-    counting_vmm *c = context;
+    strata_testing_counting_vmm *c = context;
     c->reserves++;
     strata_status status = c->inner->reserve(c->inner->context, size, alignment, out_base);
     if (status == STRATA_OK) {
@@ -28,7 +30,7 @@ static strata_status counting_reserve(void *context, size_t size, size_t alignme
 
 static strata_status counting_release(void *context, void *base, size_t size)
 {
-    counting_vmm *c = context;
+    strata_testing_counting_vmm *c = context;
     c->releases++;
     strata_status status = c->inner->release(c->inner->context, base, size);
     if (status == STRATA_OK) {
@@ -39,7 +41,7 @@ static strata_status counting_release(void *context, void *base, size_t size)
 
 static strata_status counting_commit(void *context, void *address, size_t size)
 {
-    counting_vmm *c = context;
+    strata_testing_counting_vmm *c = context;
     c->commits++;
     strata_status status = c->inner->commit(c->inner->context, address, size);
     if (status == STRATA_OK) {
@@ -50,7 +52,7 @@ static strata_status counting_commit(void *context, void *address, size_t size)
 
 static strata_status counting_commit_executable(void *context, void *address, size_t size)
 {
-    counting_vmm *c = context;
+    strata_testing_counting_vmm *c = context;
     c->executable_commits++;
     strata_status status = c->inner->commit_executable(c->inner->context, address, size);
     if (status == STRATA_OK) {
@@ -61,7 +63,7 @@ static strata_status counting_commit_executable(void *context, void *address, si
 
 static strata_status counting_decommit(void *context, void *address, size_t size)
 {
-    counting_vmm *c = context;
+    strata_testing_counting_vmm *c = context;
     c->decommits++;
     strata_status status = c->inner->decommit(c->inner->context, address, size);
     if (status == STRATA_OK) {
@@ -72,12 +74,12 @@ static strata_status counting_decommit(void *context, void *address, size_t size
 
 static strata_status counting_reset(void *context, void *address, size_t size)
 {
-    counting_vmm *c = context;
+    strata_testing_counting_vmm *c = context;
     c->resets++;
     return counted(c, c->inner->reset(c->inner->context, address, size));
 }
 
-void counting_vmm_init(counting_vmm *counting, const strata_vmm *inner)
+STRATA_API void strata_testing_counting_vmm_init(strata_testing_counting_vmm *counting, const strata_vmm *inner)
 {
     memset(counting, 0, sizeof *counting);
     counting->inner = inner;
@@ -88,7 +90,7 @@ void counting_vmm_init(counting_vmm *counting, const strata_vmm *inner)
 
 /* ---- failing ------------------------------------------------------------- */
 
-static bool should_fail(failing_vmm *f, unsigned kind)
+static bool should_fail(strata_testing_failing_vmm *f, unsigned kind)
 {
     if ((f->which & kind) == 0 || f->fail_at == 0) {
         return false;
@@ -103,8 +105,8 @@ static bool should_fail(failing_vmm *f, unsigned kind)
 
 static strata_status failing_reserve(void *context, size_t size, size_t alignment, void **out_base)
 {
-    failing_vmm *f = context;
-    if (should_fail(f, FAIL_RESERVE)) {
+    strata_testing_failing_vmm *f = context;
+    if (should_fail(f, STRATA_TESTING_FAIL_RESERVE)) {
         return STRATA_E_NO_MEMORY;
     }
     return f->inner->reserve(f->inner->context, size, alignment, out_base);
@@ -112,14 +114,14 @@ static strata_status failing_reserve(void *context, size_t size, size_t alignmen
 
 static strata_status failing_release(void *context, void *base, size_t size)
 {
-    failing_vmm *f = context;
+    strata_testing_failing_vmm *f = context;
     return f->inner->release(f->inner->context, base, size);
 }
 
 static strata_status failing_commit(void *context, void *address, size_t size)
 {
-    failing_vmm *f = context;
-    if (should_fail(f, FAIL_COMMIT)) {
+    strata_testing_failing_vmm *f = context;
+    if (should_fail(f, STRATA_TESTING_FAIL_COMMIT)) {
         return STRATA_E_NO_MEMORY;
     }
     return f->inner->commit(f->inner->context, address, size);
@@ -127,8 +129,8 @@ static strata_status failing_commit(void *context, void *address, size_t size)
 
 static strata_status failing_commit_executable(void *context, void *address, size_t size)
 {
-    failing_vmm *f = context;
-    if (should_fail(f, FAIL_COMMIT)) {
+    strata_testing_failing_vmm *f = context;
+    if (should_fail(f, STRATA_TESTING_FAIL_COMMIT)) {
         return STRATA_E_NO_MEMORY;
     }
     return f->inner->commit_executable(f->inner->context, address, size);
@@ -136,17 +138,18 @@ static strata_status failing_commit_executable(void *context, void *address, siz
 
 static strata_status failing_decommit(void *context, void *address, size_t size)
 {
-    failing_vmm *f = context;
+    strata_testing_failing_vmm *f = context;
     return f->inner->decommit(f->inner->context, address, size);
 }
 
 static strata_status failing_reset(void *context, void *address, size_t size)
 {
-    failing_vmm *f = context;
+    strata_testing_failing_vmm *f = context;
     return f->inner->reset(f->inner->context, address, size);
 }
 
-void failing_vmm_init(failing_vmm *failing, const strata_vmm *inner, unsigned which, unsigned fail_at)
+STRATA_API void strata_testing_failing_vmm_init(strata_testing_failing_vmm *failing, const strata_vmm *inner,
+                                                unsigned which, unsigned fail_at)
 {
     memset(failing, 0, sizeof *failing);
     failing->inner = inner;
@@ -162,7 +165,8 @@ void failing_vmm_init(failing_vmm *failing, const strata_vmm *inner, unsigned wh
 #define FIXED_GRANULE ((size_t)4096)
 enum { GRANULE_FREE = 0, GRANULE_FIRST = 1, GRANULE_MORE = 2 };
 
-bool fixed_vmm_owns(const fixed_vmm *fixed, const void *address, size_t size)
+STRATA_API bool strata_testing_fixed_vmm_owns(const strata_testing_fixed_vmm *fixed, const void *address,
+                                              size_t size)
 {
     uintptr_t start = (uintptr_t)fixed->buffer;
     uintptr_t end = start + fixed->granules * FIXED_GRANULE;
@@ -170,15 +174,15 @@ bool fixed_vmm_owns(const fixed_vmm *fixed, const void *address, size_t size)
     return a >= start && a <= end && size <= end - a;
 }
 
-static bool page_range_ok(const fixed_vmm *fixed, const void *address, size_t size)
+static bool page_range_ok(const strata_testing_fixed_vmm *fixed, const void *address, size_t size)
 {
     return size != 0 && (uintptr_t)address % FIXED_GRANULE == 0 && size % FIXED_GRANULE == 0 &&
-           fixed_vmm_owns(fixed, address, size);
+           strata_testing_fixed_vmm_owns(fixed, address, size);
 }
 
 static strata_status fixed_reserve(void *context, size_t size, size_t alignment, void **out_base)
 {
-    fixed_vmm *fixed = context;
+    strata_testing_fixed_vmm *fixed = context;
     if (size == 0 || size % FIXED_GRANULE != 0 || out_base == NULL ||
         (alignment != 0 && (alignment < FIXED_GRANULE || (alignment & (alignment - 1)) != 0))) {
         return STRATA_E_INVALID_PARAMETER;
@@ -205,7 +209,7 @@ static strata_status fixed_reserve(void *context, size_t size, size_t alignment,
 
 static strata_status fixed_release(void *context, void *base, size_t size)
 {
-    fixed_vmm *fixed = context;
+    strata_testing_fixed_vmm *fixed = context;
     if (!page_range_ok(fixed, base, size)) {
         return STRATA_E_INVALID_ADDRESS;
     }
@@ -230,7 +234,7 @@ static strata_status fixed_release(void *context, void *base, size_t size)
 
 static strata_status fixed_commit(void *context, void *address, size_t size)
 {
-    fixed_vmm *fixed = context;
+    strata_testing_fixed_vmm *fixed = context;
     if (!page_range_ok(fixed, address, size)) {
         return STRATA_E_INVALID_ADDRESS;
     }
@@ -251,7 +255,7 @@ static strata_status fixed_commit(void *context, void *address, size_t size)
 
 static strata_status fixed_decommit(void *context, void *address, size_t size)
 {
-    fixed_vmm *fixed = context;
+    strata_testing_fixed_vmm *fixed = context;
     if (!page_range_ok(fixed, address, size)) {
         return STRATA_E_INVALID_ADDRESS;
     }
@@ -263,11 +267,11 @@ static strata_status fixed_decommit(void *context, void *address, size_t size)
 
 static strata_status fixed_reset(void *context, void *address, size_t size)
 {
-    fixed_vmm *fixed = context;
+    strata_testing_fixed_vmm *fixed = context;
     return page_range_ok(fixed, address, size) ? STRATA_OK : STRATA_E_INVALID_ADDRESS;
 }
 
-void fixed_vmm_init(fixed_vmm *fixed, void *memory, size_t size)
+STRATA_API void strata_testing_fixed_vmm_init(strata_testing_fixed_vmm *fixed, void *memory, size_t size)
 {
     memset(fixed, 0, sizeof *fixed);
     uintptr_t start = ((uintptr_t)memory + FIXED_GRANULE - 1) & ~(uintptr_t)(FIXED_GRANULE - 1);
