@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap/aligned.c — blocks aligned beyond 16 bytes (the crt's aligned_alloc,
  * posix_memalign, _aligned_malloc, aligned operator new). Windows heaps have

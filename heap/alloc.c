@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap/alloc.c — the heap's entry points: strata_heap_alloc, _alloc_cached,
  * _free and _realloc, and the choice of tier.

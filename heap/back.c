@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap/back.c — the back end: segments reserved from the VMM and committed
  * on demand, blocks with boundary tags, best-bin first-fit free lists,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap/block.c — the one classifier of pointers: what a pointer handed to
  * free, realloc, size or validate is — a live block of this heap, a freed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap/front.c — the front end (the LFH's role): size classes, pages and
  * their side tables, threads' lists of pages, refills, remote frees.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap/global.c — GlobalAlloc / LocalAlloc and their families over the
  * process heap: fixed memory is a heap block; moveable

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap/heap.c — heaps as objects: create and destroy, the process heap and
  * the list of heaps, threads' parts of a heap, the heap lock, heap

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap/internal.h — the heap layer's private structures, shared by its
  * files: heap.c (heaps, threads' parts, lock, information), front.c (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap/large.c — large blocks (NT's VirtualAllocdBlocks): each one a VMM
  * reservation of its own, a 64-byte header at its base and the data right

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap/walk.c — looking at a heap without changing its blocks: HeapWalk,
  * HeapValidate, HeapSize, usable size; and HeapCompact.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform/posix_sync.c — threads, events and waits on POSIX (pthreads).
  *

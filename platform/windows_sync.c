@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform/windows_sync.c — threads, events and waits on Windows: the
  * system's own objects. A strata_waitable is a page holding the system

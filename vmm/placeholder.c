@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm/placeholder.c — placeholders: reservations that can be split and
  * replaced by private allocations or section views, so that one section

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32/exception.c — vectored exception handlers for memory faults, over
  * the platform layer's fault listeners, on every OS: on Windows too, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32/placeholder.c — VirtualAlloc2 and MapViewOfFile3, the Win32 calls
  * that reserve and replace placeholders, over strata_vmm_*_placeholder and

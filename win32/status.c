@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32/status.c — GlobalMemoryStatusEx and GetProcessMemoryInfo over the
  * platform layer's memory figures. POSIX only: on Windows they are the

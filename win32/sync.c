@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32/sync.c — the Win32 view of threads, events, waits and critical
  * sections over the platform layer (strata_platform_thread_*, _event_*,

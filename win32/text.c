@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * win32/text.c — the text functions Win32 memory code uses alongside the
  * memory API: lstrlen/lstrcpy/lstrcat/lstrcmp, the UTF-8 conversions of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GlobalReAlloc / LocalReAlloc where Windows keeps the memory where it is:
  * large fixed blocks (with or without GMEM_MOVEABLE, to any size, 0 and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HeapValidate of addresses that are no heap block (unreadable ones set
  * ERROR_NOACCESS, readable ones leave the last error alone) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HEAP_CREATE_ENABLE_EXECUTE: the heap's blocks are executable
  * (PAGE_EXECUTE_READWRITE), in every tier and in growable and fixed-size

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GlobalMemoryStatusEx and GetProcessMemoryInfo: the figures are sane,
  * follow what the process commits and touches, and bad arguments fail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Placeholders (VirtualAlloc2, MapViewOfFile3, VirtualFree with
  * MEM_PRESERVE_PLACEHOLDER): the "one buffer mapped twice back to back"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Threads, events, waits, critical sections and the Interlocked family, as
  * memory code uses them beside the memory API: exit codes, manual and auto

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The text names memory code uses alongside the memory API: the memory
  * macros, lstr*, MultiByteToWideChar/WideCharToMultiByte (CP_UTF8, and

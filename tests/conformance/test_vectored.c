@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Vectored exception handlers for memory faults: the guard-page growth
  * pattern (a handler commits the next guard page and continues), access

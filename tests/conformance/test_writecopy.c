@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * WRITECOPY pages of views, however they got that protection
  * (MapViewOfFile FILE_MAP_COPY, VirtualProtect, VirtualAlloc MEM_COMMIT):

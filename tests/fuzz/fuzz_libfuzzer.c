@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/fuzz/fuzz_libfuzzer.c — the same interpreter under libFuzzer: the
  * input's bytes choose the operations (one thread, a fresh heap per input,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/fuzz/fuzz_main.c — the ctest driver of the operation interpreter:
  *     strata_fuzz [threads [iterations]]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/fuzz/fuzz_ops.c — the operation interpreter and its model (fuzz_ops.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/fuzz/fuzz_ops.h — an interpreter of allocation call sequences, run
  * against a model of what must be live. Each operation is drawn from a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/misuse/misuse.c — the misuse scenarios' common parts (misuse.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/misuse/misuse.h — what every misuse scenario needs: the API under
  * test (the heap's own functions or the crt's, chosen per ctest), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/misuse/test_misuse.c — misuse of the heap, through its own API
  * (strata_heap_*) and through the crt (strata_malloc, ...): each scenario is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fault listeners: called in order (first ones newest first, then the rest
  * oldest first) with the address and the kind of access; the first that

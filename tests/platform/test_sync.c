@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Threads, events and waits of the platform layer: exit codes, manual and
  * auto reset, wait-any and wait-all, timeouts, bad arguments, and a named

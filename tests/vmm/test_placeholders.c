@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Placeholders: reserve, split, replace by a private allocation or a view,
  * give back, release; one section mapped twice back to back; the errors of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Microsoft CRT names of <malloc.h> over strata's crt, on every leg:
  * alignment, the sizes _msize and _aligned_msize report, errno on bad
  * arguments. Linked with the whole stack, whose malloc is strata's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Generic text, built twice: narrow by default (tchar_narrow) and wide with
  * UNICODE and _UNICODE (tchar_wide); the same source must give the same
  * answers both ways, with TCHAR the width the build asked for. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * An unhandled fault in memory strata manages is named in one line on
  * stderr before the process dies of it (POSIX; on Windows the system

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/win32/malloc.h — the C library's <malloc.h>, plus on POSIX the
  * Microsoft CRT names memory code uses: _aligned_malloc, _aligned_realloc,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/win32/psapi.h — the process-status call memory code uses:
  * GetProcessMemoryInfo with PROCESS_MEMORY_COUNTERS(_EX), for the calling

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strata/win32/tchar.h — generic-text mappings: one source, built for
  * narrow (char) text by default or wide (wchar_t) text when _UNICODE is

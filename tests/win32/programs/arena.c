@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * (a) A VirtualAlloc arena: 1 MiB reserved, one committed page followed by
  * a guard page; a vectored exception handler commits the next guard page

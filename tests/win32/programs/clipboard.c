@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * (b) A clipboard-style buffer: wide text in a moveable GlobalAlloc block
  * (locked, filled, unlocked, grown with GlobalReAlloc), converted to UTF-8

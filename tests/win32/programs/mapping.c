@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * (d) Producer and consumer in two processes: a named file mapping holds
  * the message, two named auto-reset events pass the turn. Run it twice at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * (c) An object pool on a private heap, shared by four threads: each takes
  * objects from the pool (a free list under a critical section, refilled

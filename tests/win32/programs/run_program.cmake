@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs one of the Win32 programs and requires its output to be exactly the
 # expected file's (line ends normalised). The mingw leg runs it twice, built
 # against strata and against Windows' own kernel32 (under Wine), each
