@@ -481,27 +481,64 @@ void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
 /* A block for a front page of `bytes` (whole page units): its data starts
  * on a unit boundary and the block ends on one, so every unit it covers is
  * the page's alone and a slot's page follows from the slot's address. */
+/* How far past `data` the first unit boundary a page may start at lies:
+ * 0, or far enough for the bytes before it to form a block of their own. */
+static size_t page_pad(const char *data, size_t unit)
+{
+    size_t pad = (size_t)(align_up((uintptr_t)data, unit) - (uintptr_t)data);
+    return pad != 0 && pad < MIN_BACK_BLOCK ? pad + unit : pad;
+}
+
+/* A free block that holds `bytes` from a unit boundary: the bins from the
+ * size up, a few blocks of each (a page needs no more than its own bytes in
+ * an aligned hole, such as a retired page leaves). */
+static char *bins_find_page(strata_heap *heap, size_t bytes, size_t unit)
+{
+    for (unsigned index = bin_of(bytes); index < BIN_COUNT; index++) {
+        unsigned scanned = 0;
+        for (char *data = heap->bins[index]; data != NULL && scanned < BIN_SCAN_LIMIT;
+             data = link_read(heap, data), scanned++) {
+            if (((uintptr_t)data & 15) || back_segment_of(heap, data) == NULL)
+                heap_corruption(heap, data, "free-list link corrupted");
+            if (bytes_of(heap, data) >= page_pad(data, unit) + bytes)
+                return data;
+        }
+    }
+    return NULL;
+}
+
+/* A block for a front page of `bytes` (whole page units): its data starts
+ * on a unit boundary and the block ends on one, so every unit it covers is
+ * the page's alone and a slot's page follows from the slot's address. */
 char *back_alloc_page(strata_heap *heap, size_t bytes)
 {
     size_t unit = heap->page_unit;
-    char *data = back_alloc(heap, bytes + unit + MIN_BACK_BLOCK - 16, TAG_INTERNAL, 0);
-    if (data == NULL)
-        return NULL;
+    char *data = bins_find_page(heap, bytes, unit);
+    if (data == NULL) {
+        data = back_grow(heap, bytes + unit + MIN_BACK_BLOCK);
+        if (data == NULL || bytes_of(heap, data) < page_pad(data, unit) + bytes)
+            return NULL;
+    }
+    /* The whole free block, busy, then trimmed at both ends. */
     segment *seg = segment_of(heap, data);
-    char *aligned = (char *)align_up((uintptr_t)data, unit);
-    if (aligned != data && (size_t)(aligned - data) < MIN_BACK_BLOCK)
-        aligned += unit;
+    size_t whole = bytes_of(heap, data);
+    bin_remove(heap, data, whole);
+    VG_OPEN(data - 16, whole);
+    words_write(heap, data, whole, TAG_INTERNAL, 0); /* a free block's predecessor is busy */
+    set_prev_free(heap, seg, data, false);
+    if (seg->tail == data)
+        seg->tail_free_since = 0;
+    char *aligned = data + page_pad(data, unit);
     if (aligned != data) { /* what lies before the boundary goes back as a block of its own */
-        back_words words = words_read(heap, data);
         size_t before = (size_t)(aligned - data);
-        words_write(heap, aligned, (words.size_word & ~(uint64_t)15) - before, TAG_INTERNAL, 0);
-        words_write(heap, data, before | (words.size_word & SIZE_PREV_FREE), TAG_BACK_BUSY, 0);
+        words_write(heap, aligned, whole - before, TAG_INTERNAL, 0);
+        words_write(heap, data, before, TAG_BACK_BUSY, 0);
         if (seg->tail == data)
             seg->tail = aligned;
         back_free(heap, data);
     }
     back_resize_in_place(heap, aligned, bytes - 16); /* a shrink: always in place */
-    HEAP_ASSERT(bytes_of(heap, aligned) == bytes);
+    HEAP_ASSERT(bytes_of(heap, aligned) == bytes && ((uintptr_t)aligned & (unit - 1)) == 0);
     return aligned;
 }
 
@@ -705,8 +742,14 @@ front_page *back_page_take(segment *seg)
         if (!seg->pages[i].in_use) {
             front_page *page = &seg->pages[i];
             uint16_t index = page->index;
+            /* A retired page may still sit on a part's remote stack: its link
+             * and flag belong to that stack until its owner takes it off. */
+            front_page *next_remote = page->next_remote;
+            uint8_t queued = atomic_load_explicit(&page->remote_queued, memory_order_acquire);
             memset(page, 0, sizeof *page);
             page->index = index;
+            page->next_remote = next_remote;
+            atomic_store_explicit(&page->remote_queued, queued, memory_order_relaxed);
             page->in_use = true;
             return page;
         }

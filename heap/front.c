@@ -227,6 +227,36 @@ static bool front_usable(strata_heap *heap, front_page *page)
     return page->free != SLOT_END || front_extend(page);
 }
 
+static void front_page_retire(strata_heap *heap, thread_part *part, front_page *page);
+
+/* Take the pages other threads began to free into (front_free_remote
+ * queued each once, when its remote list went from empty to not): a full
+ * one goes back on its class's avail list, and one that every block has
+ * left goes back to the back end, so that memory freed by other threads is
+ * reused whatever the owner's page lists look like. Owner only; the cost
+ * is one load when nothing was queued. */
+static void front_take_remote_pages(strata_heap *heap, thread_part *part, uint32_t flags)
+{
+    if (atomic_load_explicit(&part->remote_pages, memory_order_relaxed) == NULL)
+        return;
+    front_page *page = atomic_exchange_explicit(&part->remote_pages, NULL, memory_order_acquire);
+    while (page != NULL) {
+        front_page *next = page->next_remote;
+        atomic_store_explicit(&page->remote_queued, 0, memory_order_release);
+        if (page->in_use && page->part == part) {
+            front_collect(heap, page);
+            if (page->used == 0 && part->current[page->class_index] != page) {
+                heap_acquire(heap, flags);
+                front_page_retire(heap, part, page);
+                heap_release(heap, flags);
+            } else if (page->in_full && page->free != SLOT_END) {
+                front_unfull(page);
+            }
+        }
+        page = next;
+    }
+}
+
 /* The current page of a class has nothing free: find or make one that has. */
 front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags)
 {
@@ -236,6 +266,7 @@ front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_in
             return page;
         move_to_full(part, page);
     }
+    front_take_remote_pages(heap, part, flags);
     while ((page = part->avail[class_index]) != NULL) {
         if (front_usable(heap, page))
             goto found;
@@ -276,6 +307,15 @@ NOINLINE void front_free_remote(strata_heap *heap, front_page *page, uint32_t sl
                                                     memory_order_release, memory_order_relaxed));
     if (in_full && part != NULL)
         atomic_store_explicit(&part->full_frees[class_index], 1, memory_order_release);
+    /* The first remote free since the owner last collected queues the page
+     * for it (once: the flag stays until the owner takes it off). */
+    if (word == 0 && part != NULL && !atomic_exchange_explicit(&page->remote_queued, 1, memory_order_acq_rel)) {
+        front_page *head = atomic_load_explicit(&part->remote_pages, memory_order_relaxed);
+        do {
+            page->next_remote = head;
+        } while (!atomic_compare_exchange_weak_explicit(&part->remote_pages, &head, page, memory_order_release,
+                                                        memory_order_relaxed));
+    }
 }
 
 /* Hand a part back: its pages keep their live blocks and lose their owner;
@@ -311,6 +351,9 @@ static void front_page_retire(strata_heap *heap, thread_part *part, front_page *
  * Returns the bytes given back. */
 size_t front_part_trim(strata_heap *heap, thread_part *part)
 {
+    /* First the remote stack: no page retired below may stay on it (its
+     * segment could then be released under it). */
+    front_take_remote_pages(heap, part, 0);
     size_t bytes = 0;
     for (unsigned c = 0; c < CLASS_COUNT; c++) {
         front_page **lists[2] = {&part->avail[c], &part->full[c]};

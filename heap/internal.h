@@ -191,8 +191,10 @@ typedef struct front_page {
     _Atomic(uint64_t) thread_free;    /* frees from other threads: (first slot + 1) | count << 32 (front.c) */
     struct thread_part *part;
     struct front_page *next, *prev;   /* in the part's avail or full list of the class (owner) */
+    struct front_page *next_remote;   /* in the part's remote_pages stack while remote_queued */
     uint8_t class_index;
     uint8_t in_full;                  /* on the part's full list */
+    _Atomic(uint8_t) remote_queued;   /* on a part's remote_pages stack: set by the freeing thread, cleared by the owner */
 } front_page;
 
 typedef struct segment {
@@ -222,6 +224,7 @@ typedef struct thread_part {
     front_page *avail[CLASS_COUNT];   /* pages that may have free slots (current first) */
     front_page *full[CLASS_COUNT];    /* pages seen full */
     _Atomic(uint8_t) full_frees[CLASS_COUNT]; /* another thread freed into a full page */
+    _Atomic(front_page *) remote_pages; /* pages other threads began to free into, to be collected (front.c) */
     struct strata_heap *heap;
     struct thread_state *owner;
     struct thread_part *next_free;    /* the heap's pool of unowned parts */
