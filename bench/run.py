@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ALLOCATORS = ["strata", "glibc", "jemalloc", "tcmalloc", "mimalloc"]
 MICRO = ["small", "medium", "large", "power-law", "batch", "immediate", "realloc",
-         "fragmentation", "producer-consumer", "larson", "thread-churn"]
+         "fragmentation", "producer-consumer", "producer-consumer-deep", "larson", "thread-churn"]
 
 
 def library_dir():
