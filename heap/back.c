@@ -538,7 +538,8 @@ char *back_alloc_page(strata_heap *heap, size_t bytes)
         back_free(heap, data);
     }
     back_resize_in_place(heap, aligned, bytes - 16); /* a shrink: always in place */
-    HEAP_ASSERT(bytes_of(heap, aligned) == bytes && ((uintptr_t)aligned & (unit - 1)) == 0);
+    /* A remainder too small to be a block stays at the page's end. */
+    HEAP_ASSERT(bytes_of(heap, aligned) - bytes < MIN_BACK_BLOCK && ((uintptr_t)aligned & (unit - 1)) == 0);
     return aligned;
 }
 

@@ -339,7 +339,9 @@ static void front_page_retire(strata_heap *heap, thread_part *part, front_page *
     if (part->current[page->class_index] == page)
         front_set_current(part, page->class_index, &heap_empty_page);
     char *block = page->area + 16;
-    map_units(heap, back_segment_of(heap, block), block, back_block_bytes(heap, block), NULL);
+    /* The block may end a few bytes past its last unit (back_alloc_page). */
+    size_t bytes = back_block_bytes(heap, block) & ~(heap->page_unit - 1);
+    map_units(heap, back_segment_of(heap, block), block, bytes, NULL);
     page->in_use = false;
     __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
     page->part = NULL;
