@@ -16,12 +16,17 @@
 #include "internal.h"
 
 #define SIZE_PREV_FREE 1u
+#define SIZE_CLEAN 2u /* a free block whose inner pages were reset (purged) */
+#define PURGE_MIN ((size_t)64 << 10) /* free blocks this large have their inner pages purged… */
 #define SIDE_ALIGN ((size_t)4096) /* large side tables start on a page, to be committed on their own */
 #define SIDE_LAZY_MIN ((size_t)64 << 10)
 #define COMMIT_STEP ((size_t)64 << 10)
 #define PURGE_MARK ((size_t)1 << 20)      /* a top free block this large is purged… */
 #define PURGE_KEEP ((size_t)64 << 10)     /* …down to this much… */
 #define PURGE_DELAY_NS 500000000ull       /* …once it has stayed free this long */
+/* The purge delay: free memory goes back to the OS this long after the
+ * heap last freed a large free range (0: at once; negative: never). */
+int64_t heap_purge_delay_ns = (int64_t)PURGE_DELAY_NS;
 
 /* ---- Encoded words -------------------------------------------------------- */
 /* A block's two words: the size word (raw: bytes | flags), encoded with
@@ -425,10 +430,64 @@ static char *back_grow(strata_heap *heap, size_t need)
     return seg->tail;
 }
 
+/* Give the OS back the inner pages of every free block of PURGE_MIN or
+ * more not purged since it was made; they read as zero when next touched.
+ * Heap lock held. */
+static void back_purge(strata_heap *heap)
+{
+    size_t page = heap->vmm->page_size;
+    for (unsigned index = bin_of(PURGE_MIN); index < BIN_COUNT; index++) {
+        for (char *data = heap->bins[index]; data != NULL; data = link_read(heap, data)) {
+            back_words words = words_read(heap, data);
+            size_t bytes = (size_t)(words.size_word & ~(uint64_t)15);
+            if ((words.size_word & SIZE_CLEAN) || bytes < PURGE_MIN)
+                continue;
+            /* Not the links at the start, nor the footer at the end. */
+            uintptr_t start = align_up((uintptr_t)data + 16, page);
+            uintptr_t end = ((uintptr_t)data - 16 + bytes - 8) & ~(uintptr_t)(page - 1);
+            /* Decommitted and committed again: the memory goes back to the
+             * OS now (a reset would leave it counted until the OS is short),
+             * and the block stays committed as the back end expects. The
+             * charge just given back is asked for again at once. */
+            if (end > start && heap->vmm->decommit(heap->vmm->context, (void *)start, end - start) == STRATA_OK &&
+                heap->vmm->commit(heap->vmm->context, (void *)start, end - start) != STRATA_OK)
+                heap_corruption(heap, data, "out of memory committing purged pages again");
+            words_write(heap, data, words.size_word | SIZE_CLEAN, words.tag, words.value);
+        }
+    }
+}
+
+/* Purge once the delay has passed since the first free that left a large
+ * free range unpurged — driven by the heap's own activity, no thread — or
+ * at once when that much is pending (a burst, freed: waiting would only
+ * keep its memory, since nothing may come to start the purge). */
+#define PURGE_NOW_BYTES ((size_t)32 << 20)
+
+static void back_purge_when_due(strata_heap *heap, size_t freed_bytes)
+{
+    int64_t delay = heap_purge_delay_ns;
+    if (delay < 0)
+        return;
+    if (freed_bytes >= PURGE_MIN) {
+        heap->purge_pending_bytes += freed_bytes;
+        if (heap->purge_since == 0)
+            heap->purge_since = strata_clock_monotonic_ns();
+    }
+    if (heap->purge_since == 0)
+        return;
+    if (delay != 0 && heap->purge_pending_bytes < PURGE_NOW_BYTES &&
+        strata_clock_monotonic_ns() - heap->purge_since < (uint64_t)delay)
+        return;
+    back_purge(heap);
+    heap->purge_since = 0;
+    heap->purge_pending_bytes = 0;
+}
+
 void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
 {
     if (size > heap->segment_size)
         return NULL;
+    back_purge_when_due(heap, 0);
     size_t need = align_up(size, 16) + 16;
     if (need < MIN_BACK_BLOCK)
         need = MIN_BACK_BLOCK;
@@ -598,6 +657,7 @@ void back_free(strata_heap *heap, char *data)
     bin_insert(heap, data, bytes);
     if (is_tail)
         seg->tail = data;
+    back_purge_when_due(heap, bytes);
     if (seg->tail == data && bytes > PURGE_MARK) {
         uint64_t now = strata_clock_monotonic_ns();
         if (seg->tail_free_since == 0) {

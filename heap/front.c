@@ -81,17 +81,32 @@ static void front_unfull(front_page *page)
     __atomic_store_n(&page->in_full, 0, __ATOMIC_RELAXED);
 }
 
-/* The owner freed into a full page. It goes back on the avail list once an
- * eighth of it is free: back at its first free, it would be picked, drained
- * of that one slot and found full again at every other allocation (a random
- * churn spent an eighth of its mallocs so). Until then the flag sends the
- * next refill through the full list before it makes a page. */
-NOINLINE void front_full_page_freed(front_page *page)
+/* The owner freed into a full page, or emptied a page.
+ * A full page goes back on the avail list once an eighth of it is free:
+ * back at its first free, it would be picked, drained of that one slot and
+ * found full again at every other allocation (a random churn spent an
+ * eighth of its mallocs so). Until then the flag sends the next refill
+ * through the full list before it makes a page.
+ * An emptied page that is not its class's current one goes back to the
+ * back end (whose purge gives its memory back to the OS), so that a burst
+ * of blocks, once freed, does not stay with the thread. */
+static void front_page_retire(strata_heap *heap, thread_part *part, front_page *page);
+
+NOINLINE void front_page_freed_slow(front_page *page)
 {
-    if (page->capacity - page->used > page->capacity / 8)
-        front_unfull(page);
-    else
-        atomic_store_explicit(&page->part->full_frees[page->class_index], 1, memory_order_relaxed);
+    thread_part *part = page->part;
+    if (page->in_full) {
+        if (page->capacity - page->used > page->capacity / 8)
+            front_unfull(page);
+        else
+            atomic_store_explicit(&part->full_frees[page->class_index], 1, memory_order_relaxed);
+    }
+    if (page->used == 0 && part->current[page->class_index] != page) {
+        strata_heap *heap = part->heap;
+        heap_acquire(heap, 0);
+        front_page_retire(heap, part, page);
+        heap_release(heap, 0);
+    }
 }
 
 /* A remote free can race with its page turning full and leave no flag
@@ -226,8 +241,6 @@ static bool front_usable(strata_heap *heap, front_page *page)
     }
     return page->free != SLOT_END || front_extend(page);
 }
-
-static void front_page_retire(strata_heap *heap, thread_part *part, front_page *page);
 
 /* Take the pages other threads began to free into (front_free_remote
  * queued each once, when its remote list went from empty to not): a full

@@ -309,6 +309,8 @@ struct strata_heap {
     uint32_t pages_seen_busy;         /* highest slot use seen, for the compat value */
     /* statistics */
     size_t reserved_bytes, committed_bytes, peak_committed_bytes;
+    uint64_t purge_since;             /* monotonic ns of the first free left unpurged; 0: none (back.c) */
+    size_t purge_pending_bytes;       /* bytes of the frees since then (a block merged twice counts twice) */
     /* the list of heaps */
     struct strata_heap *list_next;
     bool is_process_heap;
@@ -538,7 +540,7 @@ void heap_note_compat(strata_heap *heap, uint32_t used);
 void front_free_remote(strata_heap *heap, front_page *page, uint32_t slot);
 void front_collect(strata_heap *heap, front_page *page);
 front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags);
-void front_full_page_freed(front_page *page);
+void front_page_freed_slow(front_page *page);
 void front_set_current(thread_part *part, unsigned class_index, front_page *page);
 void front_part_release(strata_heap *heap, thread_part *part);
 size_t front_part_trim(strata_heap *heap, thread_part *part);
@@ -565,6 +567,7 @@ size_t back_largest_free(const strata_heap *heap);
 bool back_validate(const strata_heap *heap);
 front_page *back_page_take(segment *seg);
 void back_release_segments(strata_heap *heap);
+extern int64_t heap_purge_delay_ns;
 
 /* walk.c */
 bool heap_is_block_start(strata_heap *heap, segment *seg, const char *data);
@@ -609,8 +612,8 @@ static inline void front_free_local(front_page *page, uint32_t slot)
     page->slots[slot] = slot_free_entry(page->free);
     page->free = slot;
     page->used--;
-    if (UNLIKELY(page->in_full))
-        front_full_page_freed(page);
+    if (UNLIKELY(page->in_full | (page->used == 0)))
+        front_page_freed_slow(page);
 }
 
 #endif /* STRATA_HEAP_INTERNAL_H */
