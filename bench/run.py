@@ -251,6 +251,8 @@ def write_report(args, table, times, rss, pair_counts, failures):
         lines += ["- " + f.replace("\n", " ")[:300] for f in failures]
         lines.append("")
     lines.append("Plots: [wall-time ratios](bench-time.svg), [peak-RSS ratios](bench-rss.svg).")
+    lines.append("")
+    lines.append("How the heap got here, measurement by measurement: [benchmark-history.md](benchmark-history.md).")
     with open(os.path.join(args.out, "benchmarks.md"), "w") as out:
         out.write("\n".join(lines) + "\n")
     plot(args.out, names, time_ratios, "bench-time", "wall time: peer / strata (above 1: strata faster)")

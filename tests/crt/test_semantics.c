@@ -424,7 +424,7 @@ static void test_new_mode_one_calls_the_handler_on_failure(void **state)
     assert_null(strata_malloc((size_t)1 << 62));
     assert_int_equal(handler_calls, 2);
     assert_int_equal(errno, ENOMEM);
-    /* Above the largest request the handler is never called (SPEC §6.1). */
+    /* Above the largest request the handler is never called (§6.1). */
     handler_calls = 0;
     assert_null(strata_malloc(SIZE_MAX));
     assert_int_equal(handler_calls, 0);
