@@ -39,6 +39,11 @@ unsigned class_of(size_t size)
 /* ---- Lists of a part (owner only) ---------------------------------------- */
 void front_set_current(thread_part *part, unsigned class_index, front_page *page)
 {
+    front_page *old = part->current[class_index];
+    if (old != NULL && old != &heap_empty_page)
+        old->is_current = false;
+    if (page != &heap_empty_page)
+        page->is_current = true;
     part->current[class_index] = page;
     for (unsigned i = heap_class_lookup_first[class_index]; i < heap_class_lookup_first[class_index + 1]; i++)
         part->direct[i] = page;
@@ -101,7 +106,7 @@ NOINLINE void front_page_freed_slow(front_page *page)
         else
             atomic_store_explicit(&part->full_frees[page->class_index], 1, memory_order_relaxed);
     }
-    if (page->used == 0 && part->current[page->class_index] != page) {
+    if (page->used == 0 && !page->is_current) {
         strata_heap *heap = part->heap;
         heap_acquire(heap, 0);
         front_page_retire(heap, part, page);

@@ -185,6 +185,7 @@ typedef struct front_page {
     uint32_t first_offset;            /* slot 0's offset in its segment */
     uint16_t index;                   /* in the segment's page array */
     bool in_use;                      /* descriptor taken */
+    bool is_current;                  /* its part's current page of its class (owner only) */
     /* Second cache line: what other threads read or write when they free into
      * the page, kept apart so their frees do not fight the owner's. */
     _Alignas(64) struct thread_state *owner; /* the thread allowed the local list; NULL none */
@@ -612,7 +613,7 @@ static inline void front_free_local(front_page *page, uint32_t slot)
     page->slots[slot] = slot_free_entry(page->free);
     page->free = slot;
     page->used--;
-    if (UNLIKELY(page->in_full | (page->used == 0)))
+    if (UNLIKELY((page->used == 0 && !page->is_current) || page->in_full))
         front_page_freed_slow(page);
 }
 
