@@ -141,9 +141,17 @@ def main():
     parser.add_argument("--only", default="")
     parser.add_argument("--out", default=os.path.join(ROOT, "docs"))
     parser.add_argument("--pairs", type=int, default=200000)
+    parser.add_argument("--peer", action="append", default=[], metavar="NAME=PATH.so",
+                        help="another allocator to preload beside Debian's (repeatable)")
     args = parser.parse_args()
     build = os.path.abspath(args.build)
     libraries = preloads(build)
+    for peer in args.peer:
+        name, _, path = peer.partition("=")
+        if not name or not path or name in libraries:
+            sys.exit("--peer wants NAME=PATH.so with a new NAME: %r" % peer)
+        libraries[name] = os.path.abspath(path)
+        ALLOCATORS.append(name)
     for name, path in libraries.items():
         if path and not os.path.exists(path):
             sys.exit("missing %s: %s" % (name, path))
