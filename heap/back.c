@@ -445,13 +445,10 @@ static void back_purge(strata_heap *heap)
             /* Not the links at the start, nor the footer at the end. */
             uintptr_t start = align_up((uintptr_t)data + 16, page);
             uintptr_t end = ((uintptr_t)data - 16 + bytes - 8) & ~(uintptr_t)(page - 1);
-            /* Decommitted and committed again: the memory goes back to the
-             * OS now (a reset would leave it counted until the OS is short),
-             * and the block stays committed as the back end expects. The
-             * charge just given back is asked for again at once. */
-            if (end > start && heap->vmm->decommit(heap->vmm->context, (void *)start, end - start) == STRATA_OK &&
-                heap->vmm->commit(heap->vmm->context, (void *)start, end - start) != STRATA_OK)
-                heap_corruption(heap, data, "out of memory committing purged pages again");
+            /* Reset (MEM_RESET): the pages stay committed, as the back end
+             * expects of a free block, and nothing can fail half-way. */
+            if (end > start && heap->vmm->reset != NULL)
+                heap->vmm->reset(heap->vmm->context, (void *)start, end - start);
             words_write(heap, data, words.size_word | SIZE_CLEAN, words.tag, words.value);
         }
     }
@@ -851,6 +848,11 @@ void back_release_segments(strata_heap *heap)
 
 size_t back_trim(strata_heap *heap, bool everything)
 {
+    if (everything) { /* compact: every free range now, whatever the delay */
+        back_purge(heap);
+        heap->purge_since = 0;
+        heap->purge_pending_bytes = 0;
+    }
     size_t released = 0;
     for (segment *seg = &heap->first; seg != NULL; seg = seg->next)
         released += trim_segment(heap, seg, everything ? 0 : PURGE_KEEP);
