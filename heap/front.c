@@ -93,9 +93,25 @@ static void front_unfull(front_page *page)
  * eighth of its mallocs so). Until then the flag sends the next refill
  * through the full list before it makes a page.
  * An emptied page that is not its class's current one goes back to the
- * back end (whose purge gives its memory back to the OS), so that a burst
- * of blocks, once freed, does not stay with the thread. */
+ * back end (whose purge gives its memory back to the OS) once its class
+ * has spare empty pages enough, so that a burst of blocks, once freed,
+ * does not stay with the thread. */
 static void front_page_retire(strata_heap *heap, thread_part *part, front_page *page);
+
+/* An emptied page is kept while its class has fewer spare empty pages than
+ * this (counted among the first few of its lists), so that a class whose
+ * blocks come and go does not make and retire a page at every turn. */
+#define SPARE_EMPTY_PAGES 4
+#define SPARE_SCAN 8
+
+static unsigned front_spare_pages(const thread_part *part, const front_page *emptied)
+{
+    unsigned spare = 0, seen = 0;
+    for (const front_page *page = part->avail[emptied->class_index]; page != NULL && seen < SPARE_SCAN;
+         page = page->next, seen++)
+        spare += page != emptied && page->used == 0;
+    return spare;
+}
 
 NOINLINE void front_page_freed_slow(front_page *page)
 {
@@ -106,7 +122,7 @@ NOINLINE void front_page_freed_slow(front_page *page)
         else
             atomic_store_explicit(&part->full_frees[page->class_index], 1, memory_order_relaxed);
     }
-    if (page->used == 0 && !page->is_current) {
+    if (page->used == 0 && !page->is_current && front_spare_pages(part, page) >= SPARE_EMPTY_PAGES) {
         strata_heap *heap = part->heap;
         heap_acquire(heap, 0);
         front_page_retire(heap, part, page);
