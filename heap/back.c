@@ -447,8 +447,10 @@ static void back_purge(strata_heap *heap)
             uintptr_t end = ((uintptr_t)data - 16 + bytes - 8) & ~(uintptr_t)(page - 1);
             /* Reset (MEM_RESET): the pages stay committed, as the back end
              * expects of a free block, and nothing can fail half-way. */
-            if (end > start && heap->vmm->reset != NULL)
+            if (end > start && heap->vmm->reset != NULL) {
+                VG_OPEN((void *)start, end - start); /* freed blocks' memory: a fake vmm may write it */
                 heap->vmm->reset(heap->vmm->context, (void *)start, end - start);
+            }
             words_write(heap, data, words.size_word | SIZE_CLEAN, words.tag, words.value);
         }
     }
