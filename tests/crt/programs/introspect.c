@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* volatile: the compiler may not drop a malloc and free pair it can see. */
+static void *volatile blocks[10];
+
 int main(void)
 {
     struct mallinfo2 before = mallinfo2();
-    void *blocks[10];
     for (int i = 0; i < 10; i++)
         blocks[i] = malloc(1000);
     struct mallinfo2 during = mallinfo2();
