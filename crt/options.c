@@ -23,6 +23,7 @@ const crt_option_info crt_option_table[CRT_OPTION_COUNT] = {
 static const char *const other_variables[] = {
     "STRATA_OPTIONS", /* the list form */
     "STRATA_LIBRARY", /* strata-run's library choice, inherited by the program */
+    "STRATA_FUZZ_SEED", "STRATA_FUZZ_ITERATIONS", /* the fuzzer's (tests/fuzz), which runs on the crt */
 };
 
 #define BOOLEAN_WORDS "1/0/true/false/yes/no/on/off"
