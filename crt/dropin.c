@@ -9,6 +9,11 @@
 #include "internal.h"
 
 #include <stddef.h>
+#include <string.h>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define DROPIN __attribute__((visibility("default"), used))
@@ -89,6 +94,39 @@ DROPIN void free_aligned_sized(void *block, size_t alignment, size_t size)
 {
     strata_free_aligned_sized(block, alignment, size);
 }
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+/* glibc's malloc introspection, with its meanings over strata's figures.
+ * <malloc.h> makes the compiler hold these to glibc's prototypes. */
+DROPIN struct mallinfo2 mallinfo2(void)
+{
+    struct mallinfo2 info;
+    memset(&info, 0, sizeof info);
+    strata_crt_usage usage;
+    if (strata_crt_get_usage(&usage) != STRATA_OK)
+        return info;
+    /* arena: memory outside the separately mapped (large) blocks. */
+    info.arena = usage.committed > usage.large_bytes ? usage.committed - usage.large_bytes : 0;
+    info.ordblks = usage.free_blocks;
+    info.hblks = usage.large_blocks;
+    info.hblkhd = usage.large_bytes;
+    info.uordblks = usage.busy_bytes;
+    info.fordblks = usage.free_bytes;
+    /* smblks, fsmblks (fastbins), usmblks (unused in glibc too) and keepcost
+     * (strata keeps no top chunk to trim) stay 0. */
+    return info;
+}
+
+DROPIN void malloc_stats(void)
+{
+    strata_malloc_stats();
+}
+
+DROPIN int malloc_info(int options, FILE *stream)
+{
+    return strata_malloc_info(options, stream);
+}
+#endif
 #else
 /* The Windows CRT's own names. */
 DROPIN size_t _msize(void *block)

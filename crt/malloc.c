@@ -14,6 +14,8 @@
 strata_heap *_Atomic crt_heap_pointer;
 strata_heap *_Atomic crt_fast_heap;
 bool crt_counting;
+bool crt_recording;
+crt_bytes crt_live;
 int crt_new_mode;
 strata_crt_new_handler crt_new_handler;
 crt_counters crt_count;
@@ -26,16 +28,25 @@ static strata_heap *crt_install_heap(strata_heap *heap)
     strata_heap *expected = NULL;
     if (!atomic_compare_exchange_strong(&crt_heap_pointer, &expected, heap))
         return expected;
-    char value[8];
-    size_t length = 0;
-    if (strata_env_get("STRATA_STATS", value, sizeof value, &length) == STRATA_OK && length > 0 &&
-        strcmp(value, "0") != 0) {
-        crt_counting = true;
-        crt_report_at_exit();
-    }
-    if (!crt_counting)
+    crt_startup();
+    if (!crt_counting && !crt_recording)
         atomic_store_explicit(&crt_fast_heap, heap, memory_order_release);
     return heap;
+}
+
+/* Reads the options and acts on them, once: from the first allocation or
+ * the crt's start-up constructor, whichever comes first. Recording stacks
+ * (STRATA_LEAKS=stack) starts only in the constructor: the first backtrace
+ * loads the unwinder, which is not safe from inside the first malloc. */
+void crt_startup(void)
+{
+    static atomic_flag done = ATOMIC_FLAG_INIT;
+    crt_options_load();
+    if (atomic_flag_test_and_set(&done))
+        return;
+    if (crt_option_int(CRT_OPTION_STATS) > 0)
+        crt_counting = true;
+    crt_report_at_exit();
 }
 
 /* The first call without a heap chosen (strata_crt_set_heap) makes the
@@ -104,7 +115,7 @@ static NOINLINE void *malloc_slow(size_t size)
     void *block = heap != NULL ? strata_heap_alloc(heap, 0, size) : NULL;
     if (block == NULL)
         return crt_malloc_failed(size);
-    crt_counted_allocation();
+    crt_counted_allocation(block, size);
     return block;
 }
 
@@ -123,24 +134,68 @@ NOINLINE void *crt_malloc_failed(size_t size)
         strata_heap *heap = crt_heap();
         void *block = heap != NULL ? strata_heap_alloc(heap, 0, size) : NULL;
         if (block != NULL) {
-            crt_counted_allocation();
+            crt_counted_allocation(block, size);
             return block;
         }
     }
     return NULL;
 }
 
-void crt_counted_allocation(void)
+/* Live bytes go up and down with the size asked for; the peak follows them.
+ * Only slow paths come here, and only while counting. */
+static void add_live(size_t bytes)
 {
-    if (crt_counting)
+    size_t live = __atomic_add_fetch(&crt_live.live, bytes, __ATOMIC_RELAXED);
+    size_t peak = __atomic_load_n(&crt_live.peak, __ATOMIC_RELAXED);
+    while (live > peak &&
+           !__atomic_compare_exchange_n(&crt_live.peak, &peak, live, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+
+static void remove_live(size_t bytes)
+{
+    size_t live = __atomic_load_n(&crt_live.live, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&crt_live.live, &live, live > bytes ? live - bytes : 0, true,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+
+void crt_counted_allocation(void *block, size_t size)
+{
+    if (crt_counting) {
         __atomic_fetch_add(&crt_count.allocations, 1, __ATOMIC_RELAXED);
+        add_live(size);
+    }
+    if (crt_recording)
+        crt_record_block(block);
+}
+
+void crt_counted_resize(void *old_block, size_t old_size, void *block, size_t size)
+{
+    if (crt_counting) {
+        if (size >= old_size)
+            add_live(size - old_size);
+        else
+            remove_live(old_size - size);
+    }
+    if (crt_recording && block != old_block) {
+        crt_forget_block(old_block);
+        crt_record_block(block);
+    }
 }
 
 static NOINLINE void free_slow(void *block)
 {
-    if (crt_counting)
+    strata_heap *heap = crt_heap();
+    if (crt_counting) {
         __atomic_fetch_add(&crt_count.frees, 1, __ATOMIC_RELAXED);
-    strata_heap_free(crt_heap(), 0, block);
+        size_t size = strata_heap_size(heap, 0, block);
+        if (size != SIZE_MAX) /* a bad pointer: the heap's free below ends the process */
+            remove_live(size);
+    }
+    if (crt_recording)
+        crt_forget_block(block);
+    strata_heap_free(heap, 0, block);
 }
 
 CRT_HOT STRATA_API void strata_free(void *block)
@@ -184,7 +239,7 @@ STRATA_API void *strata_calloc(size_t count, size_t size)
         strata_heap *heap = crt_heap();
         void *block = heap != NULL ? strata_heap_alloc(heap, STRATA_HEAP_ZERO_MEMORY, total) : NULL;
         if (block != NULL) {
-            crt_counted_allocation();
+            crt_counted_allocation(block, total);
             return block;
         }
     } while (crt_retry(total));
@@ -206,10 +261,15 @@ void *crt_resize(void *block, size_t size, uint32_t flags)
         strata_free(block);
         return NULL;
     }
+    bool tracking = crt_counting || crt_recording;
+    size_t old_size = tracking ? strata_heap_size(crt_heap(), 0, block) : 0;
     do {
         void *moved = strata_heap_realloc(crt_heap(), flags, block, size);
-        if (moved != NULL)
+        if (moved != NULL) {
+            if (tracking)
+                crt_counted_resize(block, old_size, moved, size);
             return moved;
+        }
     } while (crt_retry(size));
     return NULL;
 }
@@ -233,7 +293,7 @@ void *crt_aligned(size_t alignment, size_t size, uint32_t flags)
         strata_heap *heap = crt_heap();
         void *block = heap != NULL ? strata_heap_alloc_aligned(heap, flags, size, alignment) : NULL;
         if (block != NULL) {
-            crt_counted_allocation();
+            crt_counted_allocation(block, size);
             return block;
         }
     } while (crt_retry(size));
@@ -318,7 +378,7 @@ STRATA_API void strata_crt_count(int on)
     strata_heap *heap = crt_heap(); /* so that STRATA_STATS is read first and cannot undo this */
     crt_counting = on != 0;
     /* While counting, malloc and free take their slow paths, which count. */
-    atomic_store_explicit(&crt_fast_heap, crt_counting ? NULL : heap, memory_order_release);
+    atomic_store_explicit(&crt_fast_heap, crt_counting || crt_recording ? NULL : heap, memory_order_release);
 }
 
 STRATA_API void strata_crt_get_stats(strata_crt_stats *out)
@@ -336,4 +396,6 @@ STRATA_API void strata_crt_get_stats(strata_crt_stats *out)
         out->committed = heap.committed_bytes;
         out->reserved = heap.reserved_bytes;
     }
+    out->live_bytes = __atomic_load_n(&crt_live.live, __ATOMIC_RELAXED);
+    out->peak_live_bytes = __atomic_load_n(&crt_live.peak, __ATOMIC_RELAXED);
 }

@@ -27,11 +27,13 @@ STRATA_API void *strata__expand(void *block, size_t size)
         errno = EINVAL;
         return NULL;
     }
+    size_t old_size = crt_counting ? strata_heap_size(crt_heap(), 0, block) : 0;
     if (size > STRATA_CRT_MAX_REQUEST ||
         strata_heap_realloc(crt_heap(), STRATA_HEAP_REALLOC_IN_PLACE_ONLY, block, size) == NULL) {
         errno = ENOMEM;
         return NULL;
     }
+    crt_counted_resize(block, old_size, block, size);
     return block;
 }
 
@@ -79,8 +81,10 @@ static void *aligned_resize(void *block, size_t size, size_t alignment, bool zer
     size_t old_size = strata_heap_size(heap, 0, block);
     uint32_t zero_flag = zero ? STRATA_HEAP_ZERO_MEMORY : 0;
     if ((uintptr_t)block % alignment == 0 &&
-        strata_heap_realloc(heap, STRATA_HEAP_REALLOC_IN_PLACE_ONLY | zero_flag, block, size) != NULL)
+        strata_heap_realloc(heap, STRATA_HEAP_REALLOC_IN_PLACE_ONLY | zero_flag, block, size) != NULL) {
+        crt_counted_resize(block, old_size, block, size);
         return block;
+    }
     void *moved = crt_aligned(alignment, size, 0);
     if (moved == NULL)
         return NULL;

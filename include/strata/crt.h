@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <strata/heap.h>
 
@@ -193,15 +194,64 @@ typedef struct strata_crt_stats {
     size_t peak_committed;      /* the CRT heap's highest committed bytes */
     size_t committed;           /* the CRT heap's committed bytes now */
     size_t reserved;            /* the CRT heap's reserved bytes now */
+    size_t live_bytes;          /* bytes asked for by the blocks live now (see below) */
+    size_t peak_live_bytes;     /* the most live_bytes has been */
 } strata_crt_stats;
 
-/* strata_crt_get_stats — fills *out. Counts are kept only while counting is
- * on (strata_crt_count, or STRATA_STATS=1 in the environment at start-up);
- * the heap figures always. */
+/* strata_crt_get_stats — fills *out (nothing for NULL). Counts and live
+ * bytes are kept only while counting is on (strata_crt_count, or
+ * STRATA_STATS=1 or 2 in the environment at start-up); a block allocated
+ * before counting started and freed after it makes live_bytes low (it
+ * stops at 0). The heap figures are kept always. */
 STRATA_API void strata_crt_get_stats(strata_crt_stats *out);
 
 /* strata_crt_count — turn the allocation counters on or off. */
 STRATA_API void strata_crt_count(int on);
+
+/* What the CRT heap holds now, from a walk of it (strata_heap_walk). */
+typedef struct strata_crt_usage {
+    size_t busy_blocks;  /* live blocks, large ones included */
+    size_t busy_bytes;   /* their sizes as asked for */
+    size_t free_blocks;  /* free blocks in the heap's segments */
+    size_t free_bytes;   /* their sizes */
+    size_t large_blocks; /* live blocks with a reservation of their own */
+    size_t large_bytes;  /* their sizes */
+    size_t committed;    /* the CRT heap's committed bytes, large blocks included */
+} strata_crt_usage;
+
+/*
+ * strata_crt_get_usage — walk the CRT heap, holding its lock (other threads'
+ * malloc and free wait), and fill *out. Takes time in proportion to the
+ * heap's blocks. STRATA_E_INVALID_PARAMETER for NULL; STRATA_E_NO_MEMORY
+ * when there is no CRT heap (the process heap could not be made).
+ */
+STRATA_API strata_status strata_crt_get_usage(strata_crt_usage *out);
+
+/* Receives report text: `length` bytes at `text`, not NUL-terminated. */
+typedef void (*strata_write_fn)(void *context, const char *text, size_t length);
+
+/*
+ * strata_stats_print — write the statistics report that STRATA_STATS
+ * prints at exit through write(context, text, length), one call per line:
+ * the summary line (pid and program name, counts, live and peak bytes,
+ * committed and reserved memory), then, when STRATA_STATS is 2, the CRT
+ * heap's live blocks by size class and one line per heap. The heap is
+ * walked first and `write` called after the lock is let go, so it may
+ * allocate. Nothing happens for a NULL write.
+ */
+STRATA_API void strata_stats_print(strata_write_fn write, void *context);
+
+/* strata_malloc_stats — glibc's malloc_stats: the statistics of
+ * strata_stats_print, at level 2, on standard error. */
+STRATA_API void strata_malloc_stats(void);
+
+/*
+ * strata_malloc_info — glibc's malloc_info: an XML description of the CRT
+ * heap (its own elements, documented in docs/options.md) on `stream`.
+ * options must be 0. Returns 0; -1 with errno EINVAL for other options or a
+ * NULL stream.
+ */
+STRATA_API int strata_malloc_info(int options, FILE *stream);
 
 #ifdef __cplusplus
 }

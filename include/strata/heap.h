@@ -322,6 +322,18 @@ typedef struct strata_heap_stats {
 STRATA_API strata_status strata_heap_get_stats(strata_heap *heap, strata_heap_stats *out);
 
 /*
+ * strata_heap_set_purge_delay — how long, in milliseconds, memory freed in
+ * a heap may stay committed before the heap gives it back to the OS: 0 at
+ * once, -1 never (values below -1 are taken as -1). Process-wide, for every
+ * heap; the crt sets it at start-up from STRATA_PURGE_DELAY. Default 1000.
+ * Only the setting is stored here; the heap's purging reads it.
+ */
+STRATA_API void strata_heap_set_purge_delay(int32_t milliseconds);
+
+/* strata_heap_purge_delay — the delay strata_heap_set_purge_delay set (1000 until then). */
+STRATA_API int32_t strata_heap_purge_delay(void);
+
+/*
  * strata_heap_raise — raise `code` the way HEAP_GENERATE_EXCEPTIONS does.
  * On Windows: RaiseException(code, 0, 0, NULL), catchable by SEH or a
  * vectored handler. On POSIX: the signal SIGABRT is queued to the calling

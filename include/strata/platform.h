@@ -778,6 +778,53 @@ STRATA_API strata_status strata_env_get(const char *name, char *buffer, size_t c
                                         size_t *out_length);
 
 /*
+ * strata_env_each — call visit(context, entry, length) for every variable of
+ * the environment whose name starts with `prefix` (case-sensitive; "" for
+ * all), in the environment's order. `entry` is "NAME=value", `length` its
+ * length; it is valid only during the call. POSIX: `environ`; Windows:
+ * GetEnvironmentStringsA, freed before returning. Does not allocate on
+ * POSIX. STRATA_E_INVALID_PARAMETER for a NULL prefix or visit;
+ * STRATA_E_NO_MEMORY when Windows cannot copy its environment block.
+ */
+typedef void (*strata_env_visitor)(void *context, const char *entry, size_t length);
+STRATA_API strata_status strata_env_each(const char *prefix, strata_env_visitor visit, void *context);
+
+/*
+ * strata_platform_process_name — the running program's short name into
+ * `buffer`, NUL-terminated and cut to fit: Linux /proc/self/comm, other
+ * POSIX getprogname(), Windows the executable's file name without its
+ * folder or ".exe". Returns its length; 0 (an empty string) when the OS does not
+ * tell or capacity is 0. Never allocates.
+ */
+STRATA_API size_t strata_platform_process_name(char *buffer, size_t capacity);
+
+/*
+ * strata_platform_backtrace — the return addresses of the calling thread's
+ * stack, innermost first (this function's own frame left out), at most
+ * `capacity` of them. Returns how many were stored: 0 where the OS has no
+ * unwinder (POSIX C libraries without <execinfo.h>), and 0 when the calling
+ * thread is already inside this function (a nested call from an allocator
+ * that the unwinder itself called). glibc loads its unwinder on the first
+ * call, which allocates: make that call before relying on it from inside
+ * malloc. Windows: RtlCaptureStackBackTrace, which never allocates.
+ */
+STRATA_API size_t strata_platform_backtrace(void **frames, size_t capacity);
+
+/*
+ * strata_platform_file_append — open (creating it, mode 0644 on POSIX) the
+ * file at `path` for appending, for reports written at exit; close it with
+ * strata_platform_file_close. Writes from several processes go to the end
+ * without overwriting each other. STRATA_E_INVALID_PARAMETER for NULL
+ * arguments or an empty path; STRATA_E_NOT_FOUND when the path cannot be
+ * opened (missing folder, no permission). Never allocates on POSIX.
+ */
+STRATA_API strata_status strata_platform_file_append(const char *path, strata_native_file *out_file);
+
+/* strata_platform_file_write — write `length` bytes to a file opened for
+ * writing; errors are ignored, as strata_write_error's. */
+STRATA_API void strata_platform_file_write(strata_native_file file, const char *text, size_t length);
+
+/*
  * strata_clock_monotonic_ns — nanoseconds from an arbitrary fixed point;
  * never goes backwards, unaffected by changes to the wall clock.
  */

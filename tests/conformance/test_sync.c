@@ -185,7 +185,7 @@ static void test_critical_section_and_interlocked(void **state)
 
 static void named_event(char *out, size_t capacity, const char *suffix)
 {
-    const char *from_parent = getenv("STRATA_CONFORMANCE_EVENT");
+    const char *from_parent = getenv("TEST_STRATA_CONFORMANCE_EVENT");
     if (from_parent != NULL) {
         snprintf(out, capacity, "%s%s", from_parent, suffix);
     } else {
@@ -227,9 +227,9 @@ static void test_named_event_across_processes(void **state)
     named_event(reply_name, sizeof reply_name, ".reply");
     snprintf(variable, sizeof variable, "strata-conformance-%lu", (unsigned long)GetCurrentProcessId());
 #if defined(_WIN32)
-    SetEnvironmentVariableA("STRATA_CONFORMANCE_EVENT", variable);
+    SetEnvironmentVariableA("TEST_STRATA_CONFORMANCE_EVENT", variable);
 #else
-    setenv("STRATA_CONFORMANCE_EVENT", variable, 1);
+    setenv("TEST_STRATA_CONFORMANCE_EVENT", variable, 1);
 #endif
     SetLastError(CONF_POISON);
     HANDLE request = CreateEventA(NULL, FALSE, TRUE, request_name);

@@ -22,10 +22,10 @@ if ! cmp -s "$work/plain.out" "$work/strata.out"; then
     diff "$work/plain.out" "$work/strata.out" | head -40
     exit 1
 fi
-if ! grep -Eq '^strata: crt [1-9][0-9]* allocations' "$work/strata.err"; then
+if ! grep -Eq '^strata: pid [0-9]+ \(.*\): [1-9][0-9]* allocations' "$work/strata.err"; then
     echo "no strata summary with allocations on stderr; it was:"
     head -20 "$work/strata.err"
     exit 1
 fi
 echo "same output ($(wc -l < "$work/strata.out") lines); $(grep -c '^strata: ' "$work/strata.err") processes ran on strata"
-grep '^strata: ' "$work/strata.err" | sort -t' ' -k3 -n | tail -1
+grep '^strata: ' "$work/strata.err" | sort -t: -k3 -n | tail -1

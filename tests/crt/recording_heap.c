@@ -187,3 +187,44 @@ size_t strata_heap_list(strata_heap **heaps, size_t capacity)
         heaps[0] = fake_heap;
     return 1;
 }
+
+/* What the crt's reports and options call; the recording heap has no
+ * blocks to walk and makes no other heaps. */
+strata_status strata_heap_walk(strata_heap *heap, strata_heap_entry *entry)
+{
+    (void)heap;
+    (void)entry;
+    return STRATA_E_NO_MORE_ITEMS;
+}
+
+bool strata_heap_lock(strata_heap *heap)
+{
+    return heap != NULL;
+}
+
+bool strata_heap_unlock(strata_heap *heap)
+{
+    return heap != NULL;
+}
+
+strata_status strata_heap_create(const strata_vmm *vmm, uint32_t flags, size_t initial_size, size_t maximum_size,
+                                 strata_heap **out)
+{
+    (void)vmm;
+    (void)flags;
+    (void)initial_size;
+    (void)maximum_size;
+    (void)out;
+    return STRATA_E_NO_MEMORY;
+}
+
+strata_status strata_heap_destroy(strata_heap *heap)
+{
+    (void)heap;
+    return STRATA_E_INVALID_HANDLE;
+}
+
+void strata_heap_set_purge_delay(int32_t milliseconds)
+{
+    (void)milliseconds;
+}

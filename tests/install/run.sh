@@ -70,7 +70,7 @@ pkg_config_consumers "$libdir/pkgconfig" "$libdir" "$scratch/pkg-config"
 cmake -S "$source/examples" -B "$scratch/examples" -DCMAKE_C_COMPILER="$cc" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$scratch/examples" >/dev/null
 ctest --test-dir "$scratch/examples" 2>&1 | grep "100% tests passed" >/dev/null || fail "examples against the install"
-"$prefix/bin/strata-run" --stats -- ls / 2>&1 >/dev/null | grep -E '^strata: crt [1-9][0-9]* allocations' >/dev/null ||
+"$prefix/bin/strata-run" --stats -- ls / 2>&1 >/dev/null | grep -E '^strata: pid [0-9]+ \(.*\): [1-9][0-9]* allocations' >/dev/null ||
     fail "installed strata-run"
 [ "$("$prefix/bin/strata-run" --version)" = "strata-run $(pkg-config --modversion "$libdir/pkgconfig/strata.pc")" ] ||
     fail "installed strata-run --version"
@@ -99,7 +99,7 @@ if command -v dpkg-deb >/dev/null; then
     pkg_config_consumers "$root/usr/lib/pkgconfig" "$root/usr/lib" "$scratch/deb-pkg-config"
     # Only the runtime package: strata-run finds libstrata.so.<major> beside it.
     rm -rf "$scratch/runtime-only" && dpkg -x "$runtime" "$scratch/runtime-only"
-    "$scratch/runtime-only/usr/bin/strata-run" --stats -- ls / 2>&1 >/dev/null | grep -E '^strata: crt [1-9]' >/dev/null ||
+    "$scratch/runtime-only/usr/bin/strata-run" --stats -- ls / 2>&1 >/dev/null | grep -E '^strata: pid [0-9]+ \(.*\): [1-9]' >/dev/null ||
         fail "strata-run of the runtime package"
 fi
 

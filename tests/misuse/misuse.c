@@ -55,7 +55,8 @@ static const misuse_api heap_api = {"heap", heap_of_heap_api, heap_alloc, heap_r
 static const misuse_api crt_api = {"crt", strata_crt_heap, strata_malloc, strata_free, strata_realloc,
                                    strata_malloc_usable_size};
 
-#define API_VARIABLE "STRATA_MISUSE_API"
+/* Not STRATA_: strata warns about STRATA_ variables it does not know. */
+#define API_VARIABLE "TEST_STRATA_MISUSE_API"
 
 static void set_environment(const char *name, const char *value)
 {

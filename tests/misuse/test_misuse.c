@@ -342,8 +342,8 @@ static void child_large_header_realloc(void)
 
 /* ---- The flip sweeps' children (offset and mask come from the parent) ------ */
 
-#define OFFSET_PARAM "STRATA_MISUSE_OFFSET"
-#define MASK_PARAM "STRATA_MISUSE_MASK"
+#define OFFSET_PARAM "TEST_STRATA_MISUSE_OFFSET" /* not STRATA_: see misuse.c */
+#define MASK_PARAM "TEST_STRATA_MISUSE_MASK"
 
 /* One flip `offset` bytes before a block of `size`, then free: detected. */
 static void flip_then_free(size_t size)
