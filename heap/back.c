@@ -23,10 +23,13 @@
 #define COMMIT_STEP ((size_t)64 << 10)
 #define PURGE_MARK ((size_t)1 << 20)      /* a top free block this large is purged… */
 #define PURGE_KEEP ((size_t)64 << 10)     /* …down to this much… */
-#define PURGE_DELAY_NS 500000000ull       /* …once it has stayed free this long */
-/* The purge delay: free memory goes back to the OS this long after the
- * heap last freed a large free range (0: at once; negative: never). */
-int64_t heap_purge_delay_ns = (int64_t)PURGE_DELAY_NS;
+/* …once it has stayed free the purge delay (strata_heap_set_purge_delay,
+ * STRATA_PURGE_DELAY in milliseconds: 0 at once, -1 never). */
+static int64_t purge_delay_ns(void)
+{
+    int32_t milliseconds = strata_heap_purge_delay();
+    return milliseconds < 0 ? -1 : (int64_t)milliseconds * 1000000;
+}
 
 /* ---- Encoded words -------------------------------------------------------- */
 /* A block's two words: the size word (raw: bytes | flags), encoded with
@@ -464,7 +467,7 @@ static void back_purge(strata_heap *heap)
 
 static void back_purge_when_due(strata_heap *heap, size_t freed_bytes)
 {
-    int64_t delay = heap_purge_delay_ns;
+    int64_t delay = purge_delay_ns();
     if (delay < 0)
         return;
     if (freed_bytes >= PURGE_MIN) {
@@ -657,11 +660,12 @@ void back_free(strata_heap *heap, char *data)
     if (is_tail)
         seg->tail = data;
     back_purge_when_due(heap, bytes);
-    if (seg->tail == data && bytes > PURGE_MARK) {
+    int64_t delay = purge_delay_ns();
+    if (seg->tail == data && bytes > PURGE_MARK && delay >= 0) {
         uint64_t now = strata_clock_monotonic_ns();
-        if (seg->tail_free_since == 0) {
+        if (seg->tail_free_since == 0 && delay > 0) {
             seg->tail_free_since = now;
-        } else if (now - seg->tail_free_since >= PURGE_DELAY_NS) {
+        } else if (now - seg->tail_free_since >= (uint64_t)delay) {
             trim_segment(heap, seg, PURGE_KEEP);
             seg->tail_free_since = 0;
         }

@@ -282,7 +282,6 @@ size_t back_largest_free(const strata_heap *heap);
 bool back_validate(const strata_heap *heap);
 front_page *back_page_take(segment *seg);
 void back_release_segments(strata_heap *heap);
-extern int64_t heap_purge_delay_ns;
 
 /* walk.c */
 bool heap_is_block_start(strata_heap *heap, segment *seg, const char *data);

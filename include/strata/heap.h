@@ -326,7 +326,10 @@ STRATA_API strata_status strata_heap_get_stats(strata_heap *heap, strata_heap_st
  * a heap may stay committed before the heap gives it back to the OS: 0 at
  * once, -1 never (values below -1 are taken as -1). Process-wide, for every
  * heap; the crt sets it at start-up from STRATA_PURGE_DELAY. Default 1000.
- * Only the setting is stored here; the heap's purging reads it.
+ * The back end gives free ranges of 64 KiB or more back (MEM_RESET) once
+ * this long has passed since the first free that left one unpurged
+ * (checked on its later allocations and frees), or at once when 32 MiB
+ * are pending; a free segment top over 1 MiB is decommitted after it too.
  */
 STRATA_API void strata_heap_set_purge_delay(int32_t milliseconds);
 
