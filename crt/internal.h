@@ -8,6 +8,7 @@
 
 #include <strata/crt.h>
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -51,6 +52,11 @@ void *crt_resize(void *block, size_t size, uint32_t flags);
 void crt_counted_allocation(void);
 void *crt_aligned(size_t alignment, size_t size, uint32_t flags);
 void crt_report_at_exit(void);
+/* map.c: STRATA_MAP and STRATA_MAP_SIGNAL; the flag the signal raises, served
+ * on malloc's slow path only. */
+void crt_map_setup(void);
+void crt_map_service(void);
+extern volatile sig_atomic_t crt_map_requested;
 
 static inline bool crt_is_power_of_two(size_t value)
 {

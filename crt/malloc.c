@@ -33,6 +33,7 @@ static strata_heap *crt_install_heap(strata_heap *heap)
         crt_counting = true;
         crt_report_at_exit();
     }
+    crt_map_setup();
     if (!crt_counting)
         atomic_store_explicit(&crt_fast_heap, heap, memory_order_release);
     return heap;
@@ -100,6 +101,8 @@ STRATA_API strata_crt_new_handler strata_crt_set_new_handler(strata_crt_new_hand
  * with NULL too); everything else goes the slow way. */
 static NOINLINE void *malloc_slow(size_t size)
 {
+    if (UNLIKELY(crt_map_requested))
+        crt_map_service();
     strata_heap *heap = crt_heap();
     void *block = heap != NULL ? strata_heap_alloc(heap, 0, size) : NULL;
     if (block == NULL)
