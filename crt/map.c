@@ -119,7 +119,8 @@ static void write_heap_record(void *context, const strata_heap_record *record)
     case STRATA_HEAP_RECORD_SEGMENT:
         OUT(out, "{\"kind\":\"segment\",\"address\":\"%p\",\"size\":%zu,\"committed\":%zu,\"index\":%u,",
             record->address, record->size, record->committed, (unsigned)record->index);
-        OUT(out, "\"busy_blocks\":%zu,\"busy_bytes\":%zu}", record->busy_blocks, record->busy_bytes);
+        OUT(out, "\"busy_blocks\":%zu,\"busy_bytes\":%zu,\"metadata\":%zu}", record->busy_blocks, record->busy_bytes,
+            record->metadata);
         break;
     case STRATA_HEAP_RECORD_PAGE:
         OUT(out, "{\"kind\":\"page\",\"address\":\"%p\",\"size\":%zu,\"class\":%u,\"stride\":%u,", record->address,
@@ -273,11 +274,33 @@ static void map_on_signal(int signal_number)
     crt_map_requested = 1;
 }
 
+/* The n-th map asked for by signal goes beside the exit one: FILE-n.html
+ * for FILE.html, so the exit map does not replace it. */
+static void numbered_path(char *out, size_t capacity, unsigned n)
+{
+    const char *dot = strrchr(map_path, '.');
+    const char *slash = strrchr(map_path, '/');
+    if (dot == NULL || (slash != NULL && dot < slash))
+        dot = map_path + strlen(map_path);
+    size_t stem = (size_t)(dot - map_path);
+    if (stem >= capacity)
+        stem = capacity - 1;
+    memcpy(out, map_path, stem);
+    strata_format(out + stem, capacity - stem, "-%u%s", n, dot);
+}
+
 void crt_map_service(void)
 {
+    static unsigned taken;
+    static char path[MAP_PATH_MAX + 16];
     crt_map_requested = 0;
-    if (map_path[0] != '\0')
-        map_at_exit();
+    if (map_path[0] == '\0')
+        return;
+    numbered_path(path, sizeof path, ++taken);
+    if (strata_map_write(path) != STRATA_OK) {
+        static const char message[] = "strata: STRATA_MAP_SIGNAL: the map could not be written\n";
+        strata_write_error(message, sizeof message - 1);
+    }
 }
 
 void crt_map_setup(void)

@@ -55,6 +55,7 @@ static void emit_segment(const strata_heap *heap, segment *seg, strata_heap_reco
     record.size = seg->size;
     record.committed = seg->committed_end;
     record.index = seg->index;
+    record.metadata = seg->area_start;
     /* Two passes over the blocks: the segment's totals come before its contents. */
     for (char *data = first; data != NULL; data = back_next_block(heap, seg, data)) {
         uint32_t value = 0;

@@ -215,7 +215,8 @@ STRATA_API void strata_crt_count(int on);
  * The environment does the same without code: STRATA_MAP=FILE writes the
  * map when the process exits, and with STRATA_MAP_SIGNAL=SIGUSR2 (or USR1,
  * or a number) also at the first malloc that needs the heap's slow path
- * after that signal arrives.
+ * after that signal arrives, into FILE-1.html, FILE-2.html … (the numbers
+ * before the extension), so that the exit map does not replace them.
  */
 STRATA_API strata_status strata_map_write(const char *path);
 

@@ -358,6 +358,8 @@ typedef struct strata_heap_record {
      * (the heap's own bookkeeping blocks and front-end pages not counted) */
     uint32_t index;
     size_t busy_blocks, busy_bytes;
+    size_t metadata;  /* bytes before the first block: the segment's header, page
+                         descriptors and side tables (partly uncommitted) */
     /* PAGE only */
     uint32_t size_class;     /* index of the size class, 0 for the smallest */
     uint32_t stride;         /* bytes per slot */

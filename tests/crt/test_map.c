@@ -297,14 +297,17 @@ static void test_errors(void **state)
 static void test_signal_writes_at_next_slow_malloc(void **state)
 {
     (void)state;
-    remove("test_map_signal.json");
+    remove("test_map_signal-1.json");
+    remove("test_map_signal.json"); /* an earlier run's exit map */
     raise(SIGUSR2);
-    FILE *before = fopen("test_map_signal.json", "rb");
+    FILE *before = fopen("test_map_signal-1.json", "rb");
     assert_null(before); /* the handler itself writes nothing */
     void *block = strata_malloc(STRATA_HEAP_CACHED_MAX + 1); /* never served by the cache: the slow path */
     assert_non_null(block);
-    load("test_map_signal.json");
+    load("test_map_signal-1.json"); /* numbered: the exit map keeps the plain name */
     assert_true(strstr(lines[0], "{\"format\":\"strata-map\"") == lines[0]);
+    FILE *exit_map = fopen("test_map_signal.json", "rb");
+    assert_null(exit_map); /* not yet: that one is written at exit */
     strata_free(block);
 }
 #endif

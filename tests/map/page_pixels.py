@@ -70,7 +70,7 @@ def snapshot():
                    "committed": 4 * MIB, "peak_committed": 4 * MIB, "segments": 1, "large_blocks": 1,
                    "records": [
                        {"kind": "segment", "address": hex(seg), "size": 4 * MIB, "committed": 3 * MIB,
-                        "index": 0, "busy_blocks": 0, "busy_bytes": 0},
+                        "index": 0, "busy_blocks": 0, "busy_bytes": 0, "metadata": MIB // 4},
                        {"kind": "page", "address": hex(seg + MIB), "size": MIB, "class": 0, "stride": 16,
                         "capacity": 65536, "used": 65536, "pending": 0, "owner": "7f00"},
                        {"kind": "free", "address": hex(seg + 2 * MIB), "size": MIB},
@@ -124,19 +124,22 @@ def main():
     if a and b and c and not (3 <= c[1] - (b[1] + b[2]) <= 5):
         failures.append("no gap between the two allocations: %d" % (c[1] - (b[1] + b[2])))
 
-    # The heap segment row: bookkeeping, a full class-0 page, a free block, uncommitted; 285 px each.
-    meta, page, free_block = hexrgb("#5e6673"), hsl(30, 0.70, 0.38), hexrgb("#f2f2f2")
+    # The heap segment row over 1140 px: metadata (1/16), busy back-end blocks (3/16), a full
+    # class-0 page, a free block, uncommitted (1/4 each).
+    metadata, busy = hexrgb("#23282f"), hexrgb("#5e6673")
+    meta, page, free_block = busy, hsl(30, 0.70, 0.38), hexrgb("#f2f2f2")
     seg_y = next((y for y in range(bar_y + 70, height)
                   if (lambda r: r and r[2] > 200)(longest(runs(image, y, 0, width), page))), None)
     if seg_y is None:
         failures.append("no full class-0 page in the heap rows")
     else:
         row = runs(image, seg_y + 3, 0, width)
-        m, p, f = longest(row, meta), longest(row, page), longest(row, free_block)
-        for name, run in (("bookkeeping", m), ("page", p), ("free block", f)):
-            if run is None or abs(run[2] - 285) > 4:
-                failures.append("segment %s run %s, want about 285 px" % (name, run and run[2]))
-        if m and p and f and not (m[1] < p[1] < f[1]):
+        d, m, p, f = longest(row, metadata), longest(row, meta), longest(row, page), longest(row, free_block)
+        for name, run, want in (("metadata", d, 71), ("busy blocks", m, 214), ("page", p, 285),
+                                ("free block", f, 285)):
+            if run is None or abs(run[2] - want) > 4:
+                failures.append("segment %s run %s, want about %d px" % (name, run and run[2], want))
+        if d and m and p and f and not (d[1] < m[1] < p[1] < f[1]):
             failures.append("segment parts out of order")
         # The large block below it, in its colour across the row.
         large = next((y for y in range(seg_y + 10, min(seg_y + 80, height))
