@@ -125,8 +125,8 @@ static void write_heap_record(void *context, const strata_heap_record *record)
     case STRATA_HEAP_RECORD_PAGE:
         OUT(out, "{\"kind\":\"page\",\"address\":\"%p\",\"size\":%zu,\"class\":%u,\"stride\":%u,", record->address,
             record->size, (unsigned)record->size_class, (unsigned)record->stride);
-        OUT(out, "\"capacity\":%u,\"used\":%u,\"pending\":%u,\"owner\":\"%zx\"}", (unsigned)record->capacity,
-            (unsigned)record->used, (unsigned)record->pending, (size_t)record->owner);
+        OUT(out, "\"capacity\":%u,\"used\":%u,\"pending\":%u,\"owner\":\"%p\"}", (unsigned)record->capacity,
+            (unsigned)record->used, (unsigned)record->pending, (void *)record->owner);
         break;
     case STRATA_HEAP_RECORD_FREE:
         OUT(out, "{\"kind\":\"free\",\"address\":\"%p\",\"size\":%zu}", record->address, record->size);

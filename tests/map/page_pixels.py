@@ -72,7 +72,7 @@ def snapshot():
                        {"kind": "segment", "address": hex(seg), "size": 4 * MIB, "committed": 3 * MIB,
                         "index": 0, "busy_blocks": 0, "busy_bytes": 0, "metadata": MIB // 4},
                        {"kind": "page", "address": hex(seg + MIB), "size": MIB, "class": 0, "stride": 16,
-                        "capacity": 65536, "used": 65536, "pending": 0, "owner": "7f00"},
+                        "capacity": 65536, "used": 65536, "pending": 0, "owner": "0x7f00"},
                        {"kind": "free", "address": hex(seg + 2 * MIB), "size": MIB},
                        {"kind": "large", "address": hex(0x50000000), "size": MIB, "committed": MIB,
                         "reserved": MIB}]}]}
