@@ -106,9 +106,13 @@ static void write_region(void *context, const strata_heap_record *record)
     OUT(out, "{\"base\":\"%p\",\"size\":%zu,\"state\":\"%s\",\"protect\":\"%s%s\",\"protect_value\":%u,",
         r->base, r->region_size, r->state == STRATA_MEM_COMMIT ? "commit" : "reserve", protect_name(r->protect),
         modifier_name(r->protect), (unsigned)r->protect);
-    OUT(out, "\"type\":\"%s\",\"allocation_base\":\"%p\",\"allocation_protect\":\"%s%s\"}",
+    OUT(out, "\"type\":\"%s\",\"allocation_base\":\"%p\",\"allocation_protect\":\"%s%s\"",
         r->type == STRATA_MEM_MAPPED ? "mapped" : "private", r->allocation_base, protect_name(r->allocation_protect),
         modifier_name(r->allocation_protect));
+    if (record->section != 0)
+        OUT(out, ",\"section\":\"%p\",\"section_offset\":%zu", (void *)record->section,
+            (size_t)record->section_offset);
+    out_bytes(out, "}", 1);
 }
 
 static void write_heap_record(void *context, const strata_heap_record *record)

@@ -124,6 +124,11 @@ STRATA_API strata_status strata_heap_snapshot_regions(strata_heap_record_fn call
         if (record.region.state != STRATA_MEM_FREE) {
             record.address = record.region.base;
             record.size = record.region.region_size;
+            strata_vmm_view_info view;
+            if (record.region.type == STRATA_MEM_MAPPED && strata_vmm_query_view(record.address, &view) == STRATA_OK) {
+                record.section = view.section;
+                record.section_offset = view.offset + (uint64_t)((char *)record.address - (char *)view.base);
+            }
             callback(context, &record);
         }
         if (next <= address) /* a query that does not move on would loop for ever */

@@ -369,6 +369,8 @@ typedef struct strata_heap_record {
     uintptr_t owner;         /* the owning thread, as an opaque nonzero number; 0: none */
     /* REGION only */
     strata_vmm_region_info region;
+    uintptr_t section;        /* in a view: the section shown (strata_vmm_query_view); 0 elsewhere */
+    uint64_t section_offset;  /* in a view: where in the section this run of pages starts */
 } strata_heap_record;
 
 /* Receives each record; the record lives only for the call. It must not
@@ -389,7 +391,8 @@ STRATA_API strata_status strata_heap_snapshot(strata_heap *heap, strata_heap_rec
 /*
  * strata_heap_snapshot_regions — one REGION record for every run of pages
  * strata_vmm_query reports for the default VMM from its lowest address up,
- * reservations and views only (free runs between them are skipped).
+ * reservations and views only (free runs between them are skipped); in
+ * views, with the section shown and the offset in it.
  * Allocates nothing; regions that change meanwhile may be seen half-changed.
  * STRATA_E_INVALID_PARAMETER for a NULL callback.
  */

@@ -93,8 +93,8 @@ static size_t heap_lines(const strata_heap *heap, size_t *end)
 /* ---- The layout under test --------------------------------------------------------- */
 typedef struct layout {
     void *reservation;
-    strata_section *section;
-    void *view;
+    strata_section *section, *other_section;
+    void *view, *second_view, *other_view;
     strata_heap *heap;
     void *blocks[600];
     size_t block_count;
@@ -116,6 +116,14 @@ static void make_layout(void)
                                            &world.section, NULL),
                      STRATA_OK);
     assert_int_equal(strata_section_map(world.section, STRATA_FILE_MAP_WRITE, 0, 0, NULL, &world.view), STRATA_OK);
+    /* A second view of it from 64 KiB on, and a view of another section. */
+    assert_int_equal(strata_section_map(world.section, STRATA_FILE_MAP_READ, 65536, 65536, NULL, &world.second_view),
+                     STRATA_OK);
+    assert_int_equal(strata_section_create(STRATA_NO_FILE, 65536, STRATA_PAGE_READWRITE, STRATA_SEC_COMMIT, NULL,
+                                           &world.other_section, NULL),
+                     STRATA_OK);
+    assert_int_equal(strata_section_map(world.other_section, STRATA_FILE_MAP_WRITE, 0, 0, NULL, &world.other_view),
+                     STRATA_OK);
     /* A heap with blocks of every tier, some freed. */
     assert_int_equal(strata_heap_create(NULL, 0, 0, 0, &world.heap), STRATA_OK);
     static const size_t sizes[] = {8, 24, 100, 700, 3000, 20000, 70000};
@@ -161,6 +169,7 @@ static void test_regions_match_query(void **state)
     load("test_map.json");
     size_t seen = 0;
     bool saw_readonly = false, saw_mapped = false, saw_reserved = false;
+    unsigned long long sections_of_first[2] = {0, 0}, section_of_other = 0;
     for (size_t i = 0; i < line_count; i++) {
         if (strstr(lines[i], "\"state\":") == NULL)
             continue;
@@ -177,7 +186,26 @@ static void test_regions_match_query(void **state)
             saw_reserved |= r->state == STRATA_MEM_RESERVE;
         }
         saw_mapped |= r->allocation_base == world.view && field_text(lines[i], "type", "mapped");
+        unsigned long long section = 0, offset = 0;
+        bool has_section = field(lines[i], "section", &section) && field(lines[i], "section_offset", &offset);
+        strata_vmm_view_info view;
+        if (strata_vmm_query_view(r->base, &view) == STRATA_OK) {
+            assert_true(has_section);
+            assert_int_equal(section, view.section);
+            assert_int_equal(offset, view.offset + (uintptr_t)((char *)r->base - (char *)view.base));
+            if (r->allocation_base == world.view || r->allocation_base == world.second_view)
+                sections_of_first[r->allocation_base == world.second_view] = section;
+            if (r->allocation_base == world.other_view)
+                section_of_other = section;
+            if (r->allocation_base == world.second_view)
+                assert_int_equal(offset, 65536);
+        } else {
+            assert_false(has_section);
+        }
     }
+    /* Two views of one section name it alike; a view of another section, not. */
+    assert_true(sections_of_first[0] != 0 && sections_of_first[0] == sections_of_first[1]);
+    assert_true(section_of_other != 0 && section_of_other != sections_of_first[0]);
     assert_int_equal(seen, region_count);
     assert_true(saw_readonly && saw_mapped && saw_reserved);
     /* The totals lead the file and add up the regions. */

@@ -65,7 +65,8 @@ def snapshot():
                    "private_committed": MIB, "heaps": 1, "heaps_omitted": 0},
         "regions": [region(0x10000000, MIB, "commit", "private", 0x10000000),
                     region(0x10100000, MIB, "reserve", "private", 0x10000000),
-                    region(0x20000000, 2 * MIB, "commit", "mapped", 0x20000000)],
+                    dict(region(0x20000000, 2 * MIB, "commit", "mapped", 0x20000000), section="0x7000",
+                         section_offset=0)],
         "heaps": [{"base": hex(seg), "flags": 2, "process": True, "crt": True, "reserved": 5 * MIB,
                    "committed": 4 * MIB, "peak_committed": 4 * MIB, "segments": 1, "large_blocks": 1,
                    "records": [
