@@ -284,6 +284,9 @@ static void numbered_path(char *out, size_t capacity, unsigned n)
 {
     const char *dot = strrchr(map_path, '.');
     const char *slash = strrchr(map_path, '/');
+    const char *backslash = strrchr(map_path, '\\');
+    if (backslash != NULL && (slash == NULL || backslash > slash))
+        slash = backslash;
     if (dot == NULL || (slash != NULL && dot < slash))
         dot = map_path + strlen(map_path);
     size_t stem = (size_t)(dot - map_path);
@@ -293,18 +296,24 @@ static void numbered_path(char *out, size_t capacity, unsigned n)
     strata_format(out + stem, capacity - stem, "-%u%s", n, dot);
 }
 
+/* Threads that see the flag together take one map: the first clears the
+ * flag under the lock, the others find it cleared. */
 void crt_map_service(void)
 {
+    static strata_lock service_lock = STRATA_LOCK_INIT;
     static unsigned taken;
     static char path[MAP_PATH_MAX + 16];
-    crt_map_requested = 0;
-    if (map_path[0] == '\0')
-        return;
-    numbered_path(path, sizeof path, ++taken);
-    if (strata_map_write(path) != STRATA_OK) {
-        static const char message[] = "strata: STRATA_MAP_SIGNAL: the map could not be written\n";
-        strata_write_error(message, sizeof message - 1);
+    strata_lock_acquire(&service_lock);
+    if (crt_map_requested && map_path[0] != '\0') {
+        crt_map_requested = 0;
+        numbered_path(path, sizeof path, ++taken);
+        if (strata_map_write(path) != STRATA_OK) {
+            static const char message[] = "strata: STRATA_MAP_SIGNAL: the map could not be written\n";
+            strata_write_error(message, sizeof message - 1);
+        }
     }
+    crt_map_requested = 0;
+    strata_lock_release(&service_lock);
 }
 
 void crt_map_setup(void)
