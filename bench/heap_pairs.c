@@ -8,7 +8,7 @@
  *
  * Run it with 0 pairs and with N pairs; the difference in instructions over
  * N is the cost of one pair, loop and size arithmetic included (as
- * docs/heap-design.md measured the baseline). Each run checks its blocks
+ * docs/benchmark-history.md records the baseline). Each run checks its blocks
  * (a byte written and read back per block), so a broken allocator cannot
  * post a count.
  */

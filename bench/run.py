@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ALLOCATORS = ["strata", "glibc", "jemalloc", "tcmalloc", "mimalloc"]
 MICRO = ["small", "medium", "large", "power-law", "batch", "immediate", "realloc",
-         "fragmentation", "producer-consumer", "larson", "thread-churn"]
+         "fragmentation", "producer-consumer", "producer-consumer-deep", "larson", "thread-churn"]
 
 
 def library_dir():
@@ -141,9 +141,17 @@ def main():
     parser.add_argument("--only", default="")
     parser.add_argument("--out", default=os.path.join(ROOT, "docs"))
     parser.add_argument("--pairs", type=int, default=200000)
+    parser.add_argument("--peer", action="append", default=[], metavar="NAME=PATH.so",
+                        help="another allocator to preload beside Debian's (repeatable)")
     args = parser.parse_args()
     build = os.path.abspath(args.build)
     libraries = preloads(build)
+    for peer in args.peer:
+        name, _, path = peer.partition("=")
+        if not name or not path or name in libraries:
+            sys.exit("--peer wants NAME=PATH.so with a new NAME: %r" % peer)
+        libraries[name] = os.path.abspath(path)
+        ALLOCATORS.append(name)
     for name, path in libraries.items():
         if path and not os.path.exists(path):
             sys.exit("missing %s: %s" % (name, path))
@@ -251,6 +259,8 @@ def write_report(args, table, times, rss, pair_counts, failures):
         lines += ["- " + f.replace("\n", " ")[:300] for f in failures]
         lines.append("")
     lines.append("Plots: [wall-time ratios](bench-time.svg), [peak-RSS ratios](bench-rss.svg).")
+    lines.append("")
+    lines.append("How the heap got here, measurement by measurement: [benchmark-history.md](benchmark-history.md).")
     with open(os.path.join(args.out, "benchmarks.md"), "w") as out:
         out.write("\n".join(lines) + "\n")
     plot(args.out, names, time_ratios, "bench-time", "wall time: peer / strata (above 1: strata faster)")

@@ -3,7 +3,8 @@
 # The benchmark suite, from one command on a fresh Debian 12 machine:
 # installs the peer allocators and tools, builds strata (release) and the
 # workloads, runs everything (bench/run.py) and writes docs/benchmarks.md
-# with its plots.   Usage: bash bench/run.sh [--reps N] [--only a,b]
+# with its plots.
+# Usage: bash bench/run.sh [--reps N] [--only a,b] [--peer NAME=PATH.so ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/packages.sh

@@ -222,6 +222,7 @@ static bool channel_take(channel *c, void **item, size_t *size)
 
 static channel pipe_channel;
 static unsigned long producer_items;
+static size_t producer_fixed_size; /* 0: the small mix */
 
 static void *producer(void *argument)
 {
@@ -229,7 +230,7 @@ static void *producer(void *argument)
     for (unsigned long i = 0; i < producer_items; i += 64) {
         /* Batches of 64 blocks, handed over one by one. */
         for (unsigned j = 0; j < 64; j++) {
-            size_t size = size_small(&r);
+            size_t size = producer_fixed_size != 0 ? producer_fixed_size : size_small(&r);
             channel_put(&pipe_channel, make(size, 9), size);
         }
     }
@@ -253,9 +254,14 @@ static void *consumer(void *argument)
     return NULL;
 }
 
-static void producer_consumer(unsigned scale)
+/* Two threads that only allocate, two that only free. `depth` blocks may
+ * wait in the channel: a deep channel leaves many of the producers' pages
+ * full, to be refilled only by the consumers' frees (the shape of
+ * xmalloc-test: 64-byte blocks). */
+static void producer_consumer(unsigned scale, size_t depth, size_t fixed_size)
 {
-    channel_init(&pipe_channel, 4096);
+    channel_init(&pipe_channel, (unsigned)depth);
+    producer_fixed_size = fixed_size;
     producer_items = 200000ul * scale;
     pthread_t producers[2], consumers[2];
     for (uintptr_t i = 0; i < 2; i++) {
@@ -370,7 +376,9 @@ int main(int argc, char **argv)
     else if (strcmp(name, "fragmentation") == 0)
         fragmentation(8 * (unsigned)scale);
     else if (strcmp(name, "producer-consumer") == 0)
-        producer_consumer(4 * (unsigned)scale);
+        producer_consumer(4 * (unsigned)scale, 4096, 0);
+    else if (strcmp(name, "producer-consumer-deep") == 0)
+        producer_consumer(8 * (unsigned)scale, 200000, 64);
     else if (strcmp(name, "larson") == 0)
         larson(6 * (unsigned)scale);
     else if (strcmp(name, "thread-churn") == 0)

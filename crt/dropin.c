@@ -75,6 +75,11 @@ DROPIN size_t malloc_usable_size(void *block)
     return strata_malloc_usable_size(block);
 }
 
+DROPIN int malloc_trim(size_t pad)
+{
+    return strata_malloc_trim(pad);
+}
+
 DROPIN void free_sized(void *block, size_t size)
 {
     strata_free_sized(block, size);

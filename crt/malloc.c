@@ -294,6 +294,19 @@ STRATA_API void *strata_pvalloc(size_t size)
     return crt_aligned(page, rounded, 0);
 }
 
+STRATA_API int strata_malloc_trim(size_t pad)
+{
+    (void)pad;
+    strata_heap *heap = crt_heap();
+    strata_heap_stats before, after;
+    if (heap == NULL || strata_heap_get_stats(heap, &before) != STRATA_OK)
+        return 0;
+    strata_heap_compact(heap, 0);
+    if (strata_heap_get_stats(heap, &after) != STRATA_OK)
+        return 0;
+    return after.committed_bytes < before.committed_bytes;
+}
+
 STRATA_API size_t strata_malloc_usable_size(const void *block)
 {
     if (block == NULL)

@@ -19,6 +19,14 @@
 #include "internal.h"
 
 /* ---- Public entry points --------------------------------------------------- */
+/* While a user holds the heap lock (strata_heap_lock), a serialized call
+ * waits for it here; the holder's own calls pass (the lock is recursive). */
+static inline void wait_if_user_locked(strata_heap *heap, uint32_t flags)
+{
+    if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
+        heap_wait_user_lock(heap);
+}
+
 static NOINLINE void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size);
 
 /* The current page of the size's class ran dry: another page of the
@@ -98,8 +106,7 @@ static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
     flags |= heap->flags;
     if (size > STRATA_HEAP_MAX_REQUEST)
         return heap_fail(heap, flags);
-    if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
-        heap_wait_user_lock(heap);
+    wait_if_user_locked(heap, flags);
 
     char *data = NULL;
     if (size >= STRATA_HEAP_LARGE_THRESHOLD) {
@@ -186,8 +193,7 @@ static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
     if (heap == NULL)
         return false;
     flags |= heap->flags;
-    if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
-        heap_wait_user_lock(heap);
+    wait_if_user_locked(heap, flags);
     block_ref ref = identify_or_die(heap, data);
     data = ref.data; /* an aligned pointer frees its outer block */
     VG_BLOCK_FREE(heap, data);
@@ -262,8 +268,7 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
     flags |= heap->flags;
     if (size > STRATA_HEAP_MAX_REQUEST)
         return heap_fail(heap, flags);
-    if (atomic_load_explicit(&heap->fast_blocked, memory_order_acquire) && !(flags & STRATA_HEAP_NO_SERIALIZE))
-        heap_wait_user_lock(heap);
+    wait_if_user_locked(heap, flags);
     block_ref ref = identify_or_die(heap, data);
     if (UNLIKELY(ref.offset != 0))
         return aligned_realloc(heap, flags, data, &ref, size);

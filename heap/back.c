@@ -16,12 +16,17 @@
 #include "internal.h"
 
 #define SIZE_PREV_FREE 1u
+#define SIZE_CLEAN 2u /* a free block whose inner pages were reset (purged) */
+#define PURGE_MIN ((size_t)64 << 10) /* free blocks this large have their inner pages purged… */
 #define SIDE_ALIGN ((size_t)4096) /* large side tables start on a page, to be committed on their own */
 #define SIDE_LAZY_MIN ((size_t)64 << 10)
 #define COMMIT_STEP ((size_t)64 << 10)
 #define PURGE_MARK ((size_t)1 << 20)      /* a top free block this large is purged… */
 #define PURGE_KEEP ((size_t)64 << 10)     /* …down to this much… */
 #define PURGE_DELAY_NS 500000000ull       /* …once it has stayed free this long */
+/* The purge delay: free memory goes back to the OS this long after the
+ * heap last freed a large free range (0: at once; negative: never). */
+int64_t heap_purge_delay_ns = (int64_t)PURGE_DELAY_NS;
 
 /* ---- Encoded words -------------------------------------------------------- */
 /* A block's two words: the size word (raw: bytes | flags), encoded with
@@ -425,10 +430,61 @@ static char *back_grow(strata_heap *heap, size_t need)
     return seg->tail;
 }
 
+/* Give the OS back the inner pages of every free block of PURGE_MIN or
+ * more not purged since it was made; they read as zero when next touched.
+ * Heap lock held. */
+static void back_purge(strata_heap *heap)
+{
+    size_t page = heap->vmm->page_size;
+    for (unsigned index = bin_of(PURGE_MIN); index < BIN_COUNT; index++) {
+        for (char *data = heap->bins[index]; data != NULL; data = link_read(heap, data)) {
+            back_words words = words_read(heap, data);
+            size_t bytes = (size_t)(words.size_word & ~(uint64_t)15);
+            if ((words.size_word & SIZE_CLEAN) || bytes < PURGE_MIN)
+                continue;
+            /* Not the links at the start, nor the footer at the end. */
+            uintptr_t start = align_up((uintptr_t)data + 16, page);
+            uintptr_t end = ((uintptr_t)data - 16 + bytes - 8) & ~(uintptr_t)(page - 1);
+            /* Reset (MEM_RESET): the pages stay committed, as the back end
+             * expects of a free block, and nothing can fail half-way. */
+            if (end > start && heap->vmm->reset != NULL)
+                heap->vmm->reset(heap->vmm->context, (void *)start, end - start);
+            words_write(heap, data, words.size_word | SIZE_CLEAN, words.tag, words.value);
+        }
+    }
+}
+
+/* Purge once the delay has passed since the first free that left a large
+ * free range unpurged — driven by the heap's own activity, no thread — or
+ * at once when that much is pending (a burst, freed: waiting would only
+ * keep its memory, since nothing may come to start the purge). */
+#define PURGE_NOW_BYTES ((size_t)32 << 20)
+
+static void back_purge_when_due(strata_heap *heap, size_t freed_bytes)
+{
+    int64_t delay = heap_purge_delay_ns;
+    if (delay < 0)
+        return;
+    if (freed_bytes >= PURGE_MIN) {
+        heap->purge_pending_bytes += freed_bytes;
+        if (heap->purge_since == 0)
+            heap->purge_since = strata_clock_monotonic_ns();
+    }
+    if (heap->purge_since == 0)
+        return;
+    if (delay != 0 && heap->purge_pending_bytes < PURGE_NOW_BYTES &&
+        strata_clock_monotonic_ns() - heap->purge_since < (uint64_t)delay)
+        return;
+    back_purge(heap);
+    heap->purge_since = 0;
+    heap->purge_pending_bytes = 0;
+}
+
 void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
 {
     if (size > heap->segment_size)
         return NULL;
+    back_purge_when_due(heap, 0);
     size_t need = align_up(size, 16) + 16;
     if (need < MIN_BACK_BLOCK)
         need = MIN_BACK_BLOCK;
@@ -481,27 +537,65 @@ void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
 /* A block for a front page of `bytes` (whole page units): its data starts
  * on a unit boundary and the block ends on one, so every unit it covers is
  * the page's alone and a slot's page follows from the slot's address. */
+/* How far past `data` the first unit boundary a page may start at lies:
+ * 0, or far enough for the bytes before it to form a block of their own. */
+static size_t page_pad(const char *data, size_t unit)
+{
+    size_t pad = (size_t)(align_up((uintptr_t)data, unit) - (uintptr_t)data);
+    return pad != 0 && pad < MIN_BACK_BLOCK ? pad + unit : pad;
+}
+
+/* A free block that holds `bytes` from a unit boundary: the bins from the
+ * size up, a few blocks of each (a page needs no more than its own bytes in
+ * an aligned hole, such as a retired page leaves). */
+static char *bins_find_page(strata_heap *heap, size_t bytes, size_t unit)
+{
+    for (unsigned index = bin_of(bytes); index < BIN_COUNT; index++) {
+        unsigned scanned = 0;
+        for (char *data = heap->bins[index]; data != NULL && scanned < BIN_SCAN_LIMIT;
+             data = link_read(heap, data), scanned++) {
+            if (((uintptr_t)data & 15) || back_segment_of(heap, data) == NULL)
+                heap_corruption(heap, data, "free-list link corrupted");
+            if (bytes_of(heap, data) >= page_pad(data, unit) + bytes)
+                return data;
+        }
+    }
+    return NULL;
+}
+
+/* A block for a front page of `bytes` (whole page units): its data starts
+ * on a unit boundary and the block ends on one, so every unit it covers is
+ * the page's alone and a slot's page follows from the slot's address. */
 char *back_alloc_page(strata_heap *heap, size_t bytes)
 {
     size_t unit = heap->page_unit;
-    char *data = back_alloc(heap, bytes + unit + MIN_BACK_BLOCK - 16, TAG_INTERNAL, 0);
-    if (data == NULL)
-        return NULL;
+    char *data = bins_find_page(heap, bytes, unit);
+    if (data == NULL) {
+        data = back_grow(heap, bytes + unit + MIN_BACK_BLOCK);
+        if (data == NULL || bytes_of(heap, data) < page_pad(data, unit) + bytes)
+            return NULL;
+    }
+    /* The whole free block, busy, then trimmed at both ends. */
     segment *seg = segment_of(heap, data);
-    char *aligned = (char *)align_up((uintptr_t)data, unit);
-    if (aligned != data && (size_t)(aligned - data) < MIN_BACK_BLOCK)
-        aligned += unit;
+    size_t whole = bytes_of(heap, data);
+    bin_remove(heap, data, whole);
+    VG_OPEN(data - 16, whole);
+    words_write(heap, data, whole, TAG_INTERNAL, 0); /* a free block's predecessor is busy */
+    set_prev_free(heap, seg, data, false);
+    if (seg->tail == data)
+        seg->tail_free_since = 0;
+    char *aligned = data + page_pad(data, unit);
     if (aligned != data) { /* what lies before the boundary goes back as a block of its own */
-        back_words words = words_read(heap, data);
         size_t before = (size_t)(aligned - data);
-        words_write(heap, aligned, (words.size_word & ~(uint64_t)15) - before, TAG_INTERNAL, 0);
-        words_write(heap, data, before | (words.size_word & SIZE_PREV_FREE), TAG_BACK_BUSY, 0);
+        words_write(heap, aligned, whole - before, TAG_INTERNAL, 0);
+        words_write(heap, data, before, TAG_BACK_BUSY, 0);
         if (seg->tail == data)
             seg->tail = aligned;
         back_free(heap, data);
     }
     back_resize_in_place(heap, aligned, bytes - 16); /* a shrink: always in place */
-    HEAP_ASSERT(bytes_of(heap, aligned) == bytes);
+    /* A remainder too small to be a block stays at the page's end. */
+    HEAP_ASSERT(bytes_of(heap, aligned) - bytes < MIN_BACK_BLOCK && ((uintptr_t)aligned & (unit - 1)) == 0);
     return aligned;
 }
 
@@ -560,6 +654,7 @@ void back_free(strata_heap *heap, char *data)
     bin_insert(heap, data, bytes);
     if (is_tail)
         seg->tail = data;
+    back_purge_when_due(heap, bytes);
     if (seg->tail == data && bytes > PURGE_MARK) {
         uint64_t now = strata_clock_monotonic_ns();
         if (seg->tail_free_since == 0) {
@@ -705,8 +800,14 @@ front_page *back_page_take(segment *seg)
         if (!seg->pages[i].in_use) {
             front_page *page = &seg->pages[i];
             uint16_t index = page->index;
+            /* A retired page may still sit on a part's remote stack: its link
+             * and flag belong to that stack until its owner takes it off. */
+            front_page *next_remote = page->next_remote;
+            uint8_t queued = atomic_load_explicit(&page->remote_queued, memory_order_acquire);
             memset(page, 0, sizeof *page);
             page->index = index;
+            page->next_remote = next_remote;
+            atomic_store_explicit(&page->remote_queued, queued, memory_order_relaxed);
             page->in_use = true;
             return page;
         }
@@ -747,6 +848,11 @@ void back_release_segments(strata_heap *heap)
 
 size_t back_trim(strata_heap *heap, bool everything)
 {
+    if (everything) { /* compact: every free range now, whatever the delay */
+        back_purge(heap);
+        heap->purge_since = 0;
+        heap->purge_pending_bytes = 0;
+    }
     size_t released = 0;
     for (segment *seg = &heap->first; seg != NULL; seg = seg->next)
         released += trim_segment(heap, seg, everything ? 0 : PURGE_KEEP);

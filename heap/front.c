@@ -39,6 +39,11 @@ unsigned class_of(size_t size)
 /* ---- Lists of a part (owner only) ---------------------------------------- */
 void front_set_current(thread_part *part, unsigned class_index, front_page *page)
 {
+    front_page *old = part->current[class_index];
+    if (old != NULL && old != &heap_empty_page)
+        old->is_current = false;
+    if (page != &heap_empty_page)
+        page->is_current = true;
     part->current[class_index] = page;
     for (unsigned i = heap_class_lookup_first[class_index]; i < heap_class_lookup_first[class_index + 1]; i++)
         part->direct[i] = page;
@@ -81,17 +86,48 @@ static void front_unfull(front_page *page)
     __atomic_store_n(&page->in_full, 0, __ATOMIC_RELAXED);
 }
 
-/* The owner freed into a full page. It goes back on the avail list once an
- * eighth of it is free: back at its first free, it would be picked, drained
- * of that one slot and found full again at every other allocation (a random
- * churn spent an eighth of its mallocs so). Until then the flag sends the
- * next refill through the full list before it makes a page. */
-NOINLINE void front_full_page_freed(front_page *page)
+/* The owner freed into a full page, or emptied a page.
+ * A full page goes back on the avail list once an eighth of it is free:
+ * back at its first free, it would be picked, drained of that one slot and
+ * found full again at every other allocation (a random churn spent an
+ * eighth of its mallocs so). Until then the flag sends the next refill
+ * through the full list before it makes a page.
+ * An emptied page that is not its class's current one goes back to the
+ * back end (whose purge gives its memory back to the OS) once its class
+ * has spare empty pages enough, so that a burst of blocks, once freed,
+ * does not stay with the thread. */
+static void front_page_retire(strata_heap *heap, thread_part *part, front_page *page);
+
+/* An emptied page is kept while its class has fewer spare empty pages than
+ * this (counted among the first few of its lists), so that a class whose
+ * blocks come and go does not make and retire a page at every turn. */
+#define SPARE_EMPTY_PAGES 4
+#define SPARE_SCAN 8
+
+static unsigned front_spare_pages(const thread_part *part, const front_page *emptied)
 {
-    if (page->capacity - page->used > page->capacity / 8)
-        front_unfull(page);
-    else
-        atomic_store_explicit(&page->part->full_frees[page->class_index], 1, memory_order_relaxed);
+    unsigned spare = 0, seen = 0;
+    for (const front_page *page = part->avail[emptied->class_index]; page != NULL && seen < SPARE_SCAN;
+         page = page->next, seen++)
+        spare += page != emptied && page->used == 0;
+    return spare;
+}
+
+NOINLINE void front_page_freed_slow(front_page *page)
+{
+    thread_part *part = page->part;
+    if (page->in_full) {
+        if (page->capacity - page->used > page->capacity / 8)
+            front_unfull(page);
+        else
+            atomic_store_explicit(&part->full_frees[page->class_index], 1, memory_order_relaxed);
+    }
+    if (page->used == 0 && !page->is_current && front_spare_pages(part, page) >= SPARE_EMPTY_PAGES) {
+        strata_heap *heap = part->heap;
+        heap_acquire(heap, 0);
+        front_page_retire(heap, part, page);
+        heap_release(heap, 0);
+    }
 }
 
 /* A remote free can race with its page turning full and leave no flag
@@ -227,6 +263,34 @@ static bool front_usable(strata_heap *heap, front_page *page)
     return page->free != SLOT_END || front_extend(page);
 }
 
+/* Take the pages other threads began to free into (front_free_remote
+ * queued each once, when its remote list went from empty to not): a full
+ * one goes back on its class's avail list, and one that every block has
+ * left goes back to the back end, so that memory freed by other threads is
+ * reused whatever the owner's page lists look like. Owner only; the cost
+ * is one load when nothing was queued. */
+static void front_take_remote_pages(strata_heap *heap, thread_part *part, uint32_t flags)
+{
+    if (atomic_load_explicit(&part->remote_pages, memory_order_relaxed) == NULL)
+        return;
+    front_page *page = atomic_exchange_explicit(&part->remote_pages, NULL, memory_order_acquire);
+    while (page != NULL) {
+        front_page *next = page->next_remote;
+        atomic_store_explicit(&page->remote_queued, 0, memory_order_release);
+        if (page->in_use && page->part == part) {
+            front_collect(heap, page);
+            if (page->used == 0 && part->current[page->class_index] != page) {
+                heap_acquire(heap, flags);
+                front_page_retire(heap, part, page);
+                heap_release(heap, flags);
+            } else if (page->in_full && page->free != SLOT_END) {
+                front_unfull(page);
+            }
+        }
+        page = next;
+    }
+}
+
 /* The current page of a class has nothing free: find or make one that has. */
 front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags)
 {
@@ -236,6 +300,7 @@ front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_in
             return page;
         move_to_full(part, page);
     }
+    front_take_remote_pages(heap, part, flags);
     while ((page = part->avail[class_index]) != NULL) {
         if (front_usable(heap, page))
             goto found;
@@ -276,6 +341,15 @@ NOINLINE void front_free_remote(strata_heap *heap, front_page *page, uint32_t sl
                                                     memory_order_release, memory_order_relaxed));
     if (in_full && part != NULL)
         atomic_store_explicit(&part->full_frees[class_index], 1, memory_order_release);
+    /* The first remote free since the owner last collected queues the page
+     * for it (once: the flag stays until the owner takes it off). */
+    if (word == 0 && part != NULL && !atomic_exchange_explicit(&page->remote_queued, 1, memory_order_acq_rel)) {
+        front_page *head = atomic_load_explicit(&part->remote_pages, memory_order_relaxed);
+        do {
+            page->next_remote = head;
+        } while (!atomic_compare_exchange_weak_explicit(&part->remote_pages, &head, page, memory_order_release,
+                                                        memory_order_relaxed));
+    }
 }
 
 /* Hand a part back: its pages keep their live blocks and lose their owner;
@@ -299,7 +373,9 @@ static void front_page_retire(strata_heap *heap, thread_part *part, front_page *
     if (part->current[page->class_index] == page)
         front_set_current(part, page->class_index, &heap_empty_page);
     char *block = page->area + 16;
-    map_units(heap, back_segment_of(heap, block), block, back_block_bytes(heap, block), NULL);
+    /* The block may end a few bytes past its last unit (back_alloc_page). */
+    size_t bytes = back_block_bytes(heap, block) & ~(heap->page_unit - 1);
+    map_units(heap, back_segment_of(heap, block), block, bytes, NULL);
     page->in_use = false;
     __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
     page->part = NULL;
@@ -311,6 +387,9 @@ static void front_page_retire(strata_heap *heap, thread_part *part, front_page *
  * Returns the bytes given back. */
 size_t front_part_trim(strata_heap *heap, thread_part *part)
 {
+    /* First the remote stack: no page retired below may stay on it (its
+     * segment could then be released under it). */
+    front_take_remote_pages(heap, part, 0);
     size_t bytes = 0;
     for (unsigned c = 0; c < CLASS_COUNT; c++) {
         front_page **lists[2] = {&part->avail[c], &part->full[c]};

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * heap/internal.h — the heap layer's private structures, shared by its
- * files: heap.c (heaps, threads' parts, lock, information), front.c (the
- * size-class front end and the public alloc/free entry points), block.c
+ * files: heap.c (heaps, threads' parts, lock, information), alloc.c (the
+ * entry points), front.c (the size-class front end), block.c
  * (what a pointer is: live, freed, damaged or foreign), back.c (segments
  * and the coalescing back end), large.c (large blocks), aligned.c and
- * walk.c (walk, validate, size, compact).
+ * walk.c (walk, validate, size, compact). The structures are in layout.h,
+ * the in-band words (headers, links) in header.h; both are included here.
  *
  * Memory layout
  *   segment   a VMM reservation aligned to its size (4 MiB for
@@ -98,273 +99,8 @@ static inline uint64_t peek_word(const void *address)
 #define VG_CLOSE(p, n) ((void)0)
 #endif
 
-/* ---- Geometry ------------------------------------------------------------ */
-#define GROWABLE_SEGMENT_SIZE ((size_t)4 << 20)
-#define GROWABLE_PAGE_UNIT ((size_t)64 << 10)
-#define CLASS_COUNT 40                 /* strides 16 … 32768, see class_stride() */
-#define SMALL_LOOKUP_MAX STRATA_HEAP_CACHED_MAX /* sizes served by the class table */
-#define MAX_FRONT_STRIDE ((size_t)32768)           /* its sizes fit a paged header's 16 bits */
-#define REALLOC_BACK_MIN 4096          /* a block realloc grows past this goes to the back end */
-#define SEGMENT_TABLE_SLOTS 8192       /* growable heaps: segments ≤ half of it */
-#define BIN_COUNT 72                   /* back-end free bins: 2 per power of two */
-#define BLOCK_HEADER 16                /* back-end: size word + header word */
-#define MIN_BACK_BLOCK 48              /* header, two links, footer */
-#define LARGE_HEADER 64
-#define TLS_SLOTS 32                   /* heaps with a fast per-thread path at once */
-#define NO_SLOT TLS_SLOTS
-
-/* ---- Block headers ------------------------------------------------------- */
-/* Front-end slots have no header: their state lives in the page's side
- * table (front_page.slots). Every other block — back-end blocks, large
- * blocks, the heap's own blocks and an aligned block's inner pointer — has
- * an 8-byte header word right before its data:
- *   raw = tag (bits 0-7) | mac (8-31) | value (32-63)
- * stored as raw ^ heap->secret ^ data address. The mac is a keyed hash of
- * the tag, the value, the address and the block's other trusted word (a
- * back-end block's size word; 0 elsewhere), so flipping any bit of either
- * word is caught when the heap next trusts it. */
-#define HDR_MAC_SHIFT 8
-#define HDR_MAC_MASK 0xFFFFFFu
-#define HDR_VALUE_SHIFT 32
-enum {
-    TAG_BACK_BUSY = 0xB2,
-    TAG_BACK_FREE = 0xF2,
-    TAG_LARGE_BUSY = 0xB3,
-    TAG_INTERNAL = 0xB4, /* the heap's own blocks: pages (value: page index + 1), threads' parts */
-    TAG_ALIGNED = 0xB5,  /* inside a block: an aligned pointer; value = offset / 16 */
-};
-#define HDR_VALUE_MAX 0xFFFFFFFFu
-
-static inline unsigned hdr_tag(uint64_t raw) { return (unsigned)(raw & 0xFF); }
-static inline uint32_t hdr_value(uint64_t raw) { return (uint32_t)(raw >> HDR_VALUE_SHIFT); }
-
-/* A 64-bit mixer (two multiply-xorshift rounds): every input bit moves
- * about half of the output bits. */
-static inline uint64_t hdr_mix(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 29;
-    x *= 0x94D049BB133111EBull;
-    return x ^ x >> 32;
-}
-
-/* ---- Front-end slots (side tables) ---------------------------------------- */
-/* One 32-bit entry per slot, in the segment's metadata area:
- *   bits 0-15   requested size + 1 while busy; 0 while free
- *   bits 16-31  next free slot while free (SLOT_END: none) */
-#define SLOT_END 0xFFFFu
-#define SLOT_BUSY_MASK 0xFFFFu
-#define SLOT_NEXT_SHIFT 16
-static inline uint32_t slot_free_entry(uint32_t next) { return next << SLOT_NEXT_SHIFT; }
-static inline uint32_t slot_busy_entry(size_t requested) { return (uint32_t)requested + 1; }
-static inline bool slot_is_busy(uint32_t entry) { return (entry & SLOT_BUSY_MASK) != 0; }
-static inline size_t slot_requested(uint32_t entry) { return (size_t)(entry & SLOT_BUSY_MASK) - 1; }
-static inline uint32_t slot_next(uint32_t entry) { return entry >> SLOT_NEXT_SHIFT; }
-
-/* ---- Structures ---------------------------------------------------------- */
-struct thread_state;
-struct thread_part;
-
-/* A front-end page: the descriptor of a back-end block cut into slots. The
- * block's data starts on a page-unit boundary and spans whole units, so a
- * slot's page follows from its address alone (segment, then unit map). */
-typedef struct front_page {
-    /* First cache line: the owner's, written on every allocation and free. */
-    _Alignas(128) uint32_t free;      /* local free list: first slot, SLOT_END if none (owner only) */
-    uint32_t used;                    /* slots handed out and not freed into `free` */
-    uint32_t *slots;                  /* side table: one entry per slot (slot_*), in the segment's metadata */
-    /* No field holds a slot's data address: memcheck would take it for a
-     * pointer to the block there and call the block reachable when leaked. */
-    char *area;                       /* 16 bytes before slot 0 */
-    uint64_t reciprocal;              /* ceil(2^40 / stride): slot = offset * reciprocal >> 40 */
-    uint32_t span;                    /* capacity * stride: a slot's offset from slot 0 is below it */
-    uint32_t capacity;
-    uint32_t bump;                    /* slots below this were handed out at least once since the page (re)started */
-    uint32_t stride;
-    uint32_t first_offset;            /* slot 0's offset in its segment */
-    uint16_t index;                   /* in the segment's page array */
-    bool in_use;                      /* descriptor taken */
-    /* Second cache line: what other threads read or write when they free into
-     * the page, kept apart so their frees do not fight the owner's. */
-    _Alignas(64) struct thread_state *owner; /* the thread allowed the local list; NULL none */
-    _Atomic(uint64_t) thread_free;    /* frees from other threads: (first slot + 1) | count << 32 (front.c) */
-    struct thread_part *part;
-    struct front_page *next, *prev;   /* in the part's avail or full list of the class (owner) */
-    uint8_t class_index;
-    uint8_t in_full;                  /* on the part's full list */
-} front_page;
-
-typedef struct segment {
-    uint64_t check;                   /* SEGMENT_MAGIC ^ secret ^ address */
-    struct strata_heap *heap;
-    struct segment *next;             /* the heap's segments, oldest first */
-    size_t size;                      /* reserved bytes */
-    size_t area_start;                /* offset of the first block */
-    size_t committed_end;             /* offset: [0, committed_end) is committed */
-    char *tail;                       /* header of the block that ends at committed_end; NULL if none */
-    front_page *pages;
-    uint16_t *unit_pages;             /* per page unit: offset from the segment of its page's descriptor, 0 if none */
-    uint32_t *side;                   /* side tables: page i's at side + i * heap->side_slots */
-    size_t side_bytes;                /* their reservation, whole pages */
-    size_t side_committed;            /* bytes of it committed (all, but in growable heaps) */
-    uint32_t page_capacity;
-    uint32_t index;                   /* region index for walks */
-    uint64_t tail_free_since;         /* monotonic ns when the top free block passed the purge mark */
-} segment;
-
-/* A thread's part of a heap: the pages it allocates from, per class. */
-typedef struct thread_part {
-    front_page *current[CLASS_COUNT]; /* allocation page, or the empty sentinel */
-    /* current[] by (size + 7) / 8 for sizes up to SMALL_LOOKUP_MAX, so the
-     * fast path finds its page with one load (set with front_set_current). */
-    front_page *direct[SMALL_LOOKUP_MAX / 8 + 1];
-    front_page *avail[CLASS_COUNT];   /* pages that may have free slots (current first) */
-    front_page *full[CLASS_COUNT];    /* pages seen full */
-    _Atomic(uint8_t) full_frees[CLASS_COUNT]; /* another thread freed into a full page */
-    struct strata_heap *heap;
-    struct thread_state *owner;
-    struct thread_part *next_free;    /* the heap's pool of unowned parts */
-    struct thread_part *next_all;     /* every part of the heap */
-    struct thread_part *next_exited;  /* the heap's list of parts whose thread exited */
-    struct thread_state *exited_state;/* that thread's state, recycled once its parts are handed back */
-} thread_part;
-
-typedef struct tls_slot {
-    uint64_t generation;              /* the heap generation this part belongs to */
-    thread_part *part;
-} tls_slot;
-
-typedef struct thread_state {
-    tls_slot slots[TLS_SLOTS + 1];    /* first: the last one never matches (heaps without a slot) */
-    struct thread_state *next_free;
-    _Atomic(uint32_t) parts_pending;  /* after exit: parts not yet handed back, plus one while exiting */
-    bool registered;                  /* thread-exit callback armed */
-} thread_state;
-
-/* Where a slot sits in a thread_state, in bytes: the fast path adds it to
- * the state's address without scaling an index. */
-_Static_assert(offsetof(thread_state, slots) == 0, "a thread's slots start its state");
-static inline uint32_t slot_offset(uint32_t slot)
-{
-    return slot * (uint32_t)sizeof(tls_slot);
-}
-
-
-typedef struct large_block {
-    uint64_t check;                   /* LARGE_MAGIC ^ secret ^ address */
-    struct large_block *next, *prev;
-    size_t requested;
-    size_t reserved;
-    size_t committed;                 /* bytes committed from the reservation's base */
-    uint64_t cached_since;            /* monotonic ns when it went into the heap's large-block cache */
-    uint64_t header;                  /* the common block header, right before the data */
-} large_block;
-
-struct strata_heap {
-    segment first;                    /* the heap's address is its first segment's */
-    uint64_t secret;                  /* keys block headers and free-list links */
-    uint64_t size_secret;             /* keys back-end size words */
-    uint64_t generation;              /* unique per heap, for threads' slots */
-    uint32_t slot;                    /* index into thread_state.slots, NO_SLOT if none */
-    _Atomic(uint32_t) fast_slot_offset; /* slot_offset() of the slot the alloc fast path uses; of NO_SLOT while user-locked */
-    _Atomic(uint32_t) fast_blocked;   /* nonzero while a user holds the heap lock */
-    _Atomic(uint16_t) fast_free_id;   /* map_id, or NO_FREE_ID (none, or user-locked) */
-    uint8_t map_id;                   /* this heap's byte in the segment map; 0: none */
-    uint32_t flags;                   /* creation flags | STRATA_HEAP_GROWABLE */
-    uint32_t compat;                  /* HeapCompatibilityInformation: 0 or 2 */
-    const strata_vmm *vmm;
-    strata_vmm executable_vmm;        /* ENABLE_EXECUTE heaps: vmm's table, commit_executable as commit */
-    uintptr_t segment_mask;
-    size_t segment_size;              /* reservation size of later segments (growable) */
-    size_t page_unit;
-    unsigned unit_shift;              /* log2(page_unit) */
-    uint32_t side_slots;              /* side-table entries per page descriptor */
-    size_t front_max_stride;
-    size_t maximum_size;              /* 0 for growable */
-    uintptr_t *segment_table;         /* open addressing, bases of segments */
-    uint32_t segment_table_mask;
-    uint32_t segment_count;
-    /* the heap lock: recursive, for HeapLock and the back end */
-    strata_lock lock;
-    _Atomic(struct thread_state *) lock_owner;
-    uint32_t lock_depth;
-    uint32_t user_lock_depth;
-    /* back end */
-    char *bins[BIN_COUNT];            /* free blocks' headers, links encoded */
-    uint64_t bin_map[(BIN_COUNT + 63) / 64];
-    segment *last_segment;
-    /* large blocks */
-    large_block *large;
-    size_t large_count;
-    large_block *large_cache;         /* freed large blocks kept for reuse (still reserved and committed) */
-    size_t large_cache_count, large_cache_bytes;
-    /* threads */
-    thread_part *free_parts;
-    thread_part *all_parts;
-    _Atomic(thread_part *) exited_parts; /* left by exiting threads that found the heap locked */
-    uint32_t pages_seen_busy;         /* highest slot use seen, for the compat value */
-    /* statistics */
-    size_t reserved_bytes, committed_bytes, peak_committed_bytes;
-    /* the list of heaps */
-    struct strata_heap *list_next;
-    bool is_process_heap;
-    uintptr_t segment_table_inline[2];
-};
-
-/* Every segment keeps its page descriptors at this offset (after room for
- * the heap itself), so a block header's page index finds its descriptor
- * with a shift and an add. */
-#define PAGES_OFFSET ((sizeof(struct strata_heap) + 127) & ~(size_t)127)
-_Static_assert(sizeof(front_page) == 128, "front_page descriptors are 128 bytes");
-
-static inline front_page *page_at(const void *seg, unsigned index)
-{
-    return (front_page *)(void *)((char *)(uintptr_t)seg + PAGES_OFFSET) + index;
-}
-
-#define SEGMENT_MAGIC 0x5345474D454E5431ull /* "SEGMENT1" */
-#define LARGE_MAGIC 0x4C41524745424C4Bull   /* "LARGEBLK" */
-
-/* ---- Encoding ------------------------------------------------------------ */
-static inline uint64_t hdr_key(const strata_heap *heap, const void *data)
-{
-    return heap->secret ^ (uint64_t)(uintptr_t)data;
-}
-/* The mac of a header: keyed by both secrets and the address, over the tag,
- * the value and `extra` (the block's other trusted word). */
-static inline uint32_t hdr_mac(const strata_heap *heap, const void *data, unsigned tag, uint32_t value,
-                               uint64_t extra)
-{
-    uint64_t x = hdr_mix(extra ^ heap->size_secret) ^ hdr_key(heap, data) ^ ((uint64_t)value << 32 | tag);
-    return (uint32_t)hdr_mix(x) & HDR_MAC_MASK;
-}
-static inline uint64_t hdr_make(const strata_heap *heap, const void *data, unsigned tag, uint32_t value,
-                                uint64_t extra)
-{
-    return (uint64_t)value << HDR_VALUE_SHIFT | (uint64_t)hdr_mac(heap, data, tag, value, extra) << HDR_MAC_SHIFT |
-           tag;
-}
-static inline uint64_t hdr_read(const strata_heap *heap, const void *data)
-{
-    return ((const uint64_t *)data)[-1] ^ hdr_key(heap, data);
-}
-/* hdr_read for a pointer not yet known to be a block (validate, size, the
- * checks before a fatal message). */
-static inline uint64_t hdr_peek(const strata_heap *heap, const void *data)
-{
-    return peek_word((const uint64_t *)data - 1) ^ hdr_key(heap, data);
-}
-static inline void hdr_write(const strata_heap *heap, void *data, unsigned tag, uint32_t value, uint64_t extra)
-{
-    ((uint64_t *)data)[-1] = hdr_make(heap, data, tag, value, extra) ^ hdr_key(heap, data);
-}
-/* Whether `raw`, read at `data`, is an authentic header of `tag`. */
-static inline bool hdr_is(const strata_heap *heap, const void *data, uint64_t raw, unsigned tag, uint64_t extra)
-{
-    return hdr_tag(raw) == tag && (uint32_t)(raw >> HDR_MAC_SHIFT & HDR_MAC_MASK) ==
-                                      hdr_mac(heap, data, tag, hdr_value(raw), extra);
-}
+#include "layout.h"
+#include "header.h"
 
 /* ---- The segment map ------------------------------------------------------- */
 /* One byte per 4 MiB of the address space's low 47 bits (32 MiB, in
@@ -425,22 +161,6 @@ static inline front_page *front_page_fast(const strata_heap *heap, const char *d
     const uint16_t *unit_pages = (const uint16_t *)(const void *)(seg + GROWABLE_UNIT_MAP_OFFSET);
     unsigned offset = unit_pages[(address & (GROWABLE_SEGMENT_SIZE - 1)) >> GROWABLE_UNIT_SHIFT];
     return LIKELY(offset != 0) ? (front_page *)(void *)(seg + offset) : NULL;
-}
-
-/* Free-list links sit in a free block's first word, encoded with the secret;
- * every link is range-checked before it is followed. */
-static inline char *link_read(const strata_heap *heap, const char *data)
-{
-    VG_OPEN(data, 8);
-    uint64_t value = *(const uint64_t *)data ^ heap->secret;
-    VG_CLOSE(data, 8);
-    return (char *)(uintptr_t)value;
-}
-static inline void link_write(const strata_heap *heap, char *data, const char *next)
-{
-    VG_OPEN(data, 8);
-    *(uint64_t *)data = (uint64_t)(uintptr_t)next ^ heap->secret;
-    VG_CLOSE(data, 8);
 }
 
 static inline size_t align_up(size_t value, size_t alignment)
@@ -535,7 +255,7 @@ void heap_note_compat(strata_heap *heap, uint32_t used);
 void front_free_remote(strata_heap *heap, front_page *page, uint32_t slot);
 void front_collect(strata_heap *heap, front_page *page);
 front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags);
-void front_full_page_freed(front_page *page);
+void front_page_freed_slow(front_page *page);
 void front_set_current(thread_part *part, unsigned class_index, front_page *page);
 void front_part_release(strata_heap *heap, thread_part *part);
 size_t front_part_trim(strata_heap *heap, thread_part *part);
@@ -562,6 +282,7 @@ size_t back_largest_free(const strata_heap *heap);
 bool back_validate(const strata_heap *heap);
 front_page *back_page_take(segment *seg);
 void back_release_segments(strata_heap *heap);
+extern int64_t heap_purge_delay_ns;
 
 /* walk.c */
 bool heap_is_block_start(strata_heap *heap, segment *seg, const char *data);
@@ -606,8 +327,8 @@ static inline void front_free_local(front_page *page, uint32_t slot)
     page->slots[slot] = slot_free_entry(page->free);
     page->free = slot;
     page->used--;
-    if (UNLIKELY(page->in_full))
-        front_full_page_freed(page);
+    if (UNLIKELY((page->used == 0 && !page->is_current) || page->in_full))
+        front_page_freed_slow(page);
 }
 
 #endif /* STRATA_HEAP_INTERNAL_H */

@@ -210,15 +210,10 @@ strata_status strata_platform_reset(void *address, size_t size)
     if (status != STRATA_OK) {
         return status;
     }
-#if defined(MADV_FREE)
-    if (madvise(address, size, MADV_FREE) == 0) {
-        return STRATA_OK;
-    }
-    /* Older kernels lack MADV_FREE (EINVAL); DONTNEED is the stronger form. */
-    if (errno != EINVAL) {
-        return STRATA_E_INVALID_ADDRESS;
-    }
-#endif
+    /* MADV_DONTNEED, not MADV_FREE: the memory leaves the process at once
+     * (MADV_FREE pages stay counted until the system is short, so a heap's
+     * purge would show nothing), and the contents read as zero afterwards,
+     * which MEM_RESET allows. */
     if (madvise(address, size, MADV_DONTNEED) != 0) {
         return STRATA_E_INVALID_ADDRESS;
     }

@@ -2,7 +2,7 @@
 /*
  * win32/global.c — the Win32 view of Global* and Local* memory: each
  * function calls strata_global_* (heap layer) with its family and turns the
- * reported status, if any, into the thread's last error (SPEC-win32.md §3).
+ * reported status, if any, into the thread's last error (docs/windows-behaviour.md §3).
  */
 #include "internal.h"
 

@@ -2,7 +2,7 @@
 /*
  * win32/heap.c — the Win32 view of the heap layer: HeapCreate … HeapSetInformation
  * over strata_heap_*, with Windows' results and last-error codes
- * (SPEC-win32.md §2). A heap HANDLE is the strata_heap itself, whose address
+ * (docs/windows-behaviour.md §2). A heap HANDLE is the strata_heap itself, whose address
  * is its base, as on Windows.
  */
 #include "internal.h"

@@ -114,8 +114,17 @@ STRATA_API void *strata_valloc(size_t size);
 STRATA_API void *strata_pvalloc(size_t size);
 
 /* strata_malloc_usable_size — bytes usable at `block` (≥ the size asked
- * for); 0 for NULL. */
+ * for); 0 for NULL. A freed block or a pointer that is not a block of the
+ * CRT heap ends the process with the heap's one-line message ("use after
+ * free", "invalid pointer: not a block of this heap"). */
 STRATA_API size_t strata_malloc_usable_size(const void *block);
+
+/* strata_malloc_trim — give the CRT heap's free memory back to the OS now
+ * (strata_heap_compact on it: cached large blocks, emptied pages of the
+ * caller and of exited threads, free ranges, the free tops of segments),
+ * as glibc's malloc_trim; `pad` is accepted and ignored. Returns 1 when
+ * the heap's committed memory went down, else 0. Never fails. */
+STRATA_API int strata_malloc_trim(size_t pad);
 
 /* strata_free_sized — C23: free a block allocated with `size` bytes (the size is not checked). */
 STRATA_API void strata_free_sized(void *block, size_t size);

@@ -3,7 +3,7 @@
  * strata/heap.h — the heap manager: HeapCreate-style heaps over a strata_vmm,
  * and Global/Local memory over the process heap.
  *
- * A heap has three tiers, as NT's does (DESIGN.md "heap/"):
+ * A heap has three tiers, as NT's does (docs/heap.md):
  *   front end   small blocks from size-class pages owned by the calling
  *               thread (the LFH's role); no lock on the same-thread path;
  *   back end    other blocks below the large threshold, in segments reserved
@@ -12,7 +12,7 @@
  *               reservation each (growable heaps only).
  * A heap is shared between threads, as a Win32 heap is.
  *
- * Semantics follow SPEC-win32.md §2 and §3: sizes, alignment, flags, the
+ * Semantics follow docs/windows-behaviour.md §2 and §3: sizes, alignment, flags, the
  * exact requested size from strata_heap_size, walk order, lock behaviour.
  * Block headers and free-list links are encoded with a per-heap secret: a
  * double free, a pointer the heap never gave, a trashed header or a trashed
@@ -403,7 +403,7 @@ STRATA_API strata_status strata_heap_snapshot_regions(strata_heap_record_fn call
 /* ------------------------------------------------------------------------ */
 /*
  * Windows' legacy Global* and Local* functions, on the process heap, with
- * their documented and measured behaviour (SPEC-win32.md §3). One
+ * their documented and measured behaviour (docs/windows-behaviour.md §3). One
  * implementation serves both; `family` selects the few observable
  * differences (§3.10).
  *

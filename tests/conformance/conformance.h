@@ -3,7 +3,7 @@
  * conformance.h — the one place the conformance tests get the Win32 API from,
  * and the small helpers they share.
  *
- * The tests are written against the Win32 API alone (SPEC-win32.md is the
+ * The tests are written against the Win32 API alone (docs/windows-behaviour.md is the
  * authority for every expected value). Three builds use the same sources:
  *   - native Windows (STRATA_CONFORMANCE_NATIVE): the system's kernel32; under
  *     Wine this shows the expected values are Windows's own (see
@@ -42,7 +42,7 @@
 #endif
 
 /* ------------------------------------------------------------------------ */
-/* Platform constants (SPEC §0.2)                                            */
+/* Platform constants (§0.2)                                                 */
 /* ------------------------------------------------------------------------ */
 
 #define CONF_PAGE ((SIZE_T)0x1000)      /* SYSTEM_INFO.dwPageSize */
@@ -241,7 +241,7 @@ static inline void conf_check_region(const void *address, const void *base,
 /*
  * expect_region(address, BaseAddress, AllocationBase, AllocationProtect,
  *               RegionSize, State, Protect, Type): VirtualQuery(address) must
- * succeed and report exactly these seven fields (SPEC §1.6).
+ * succeed and report exactly these seven fields (§1.6).
  */
 #define expect_region(address, base, allocation_base, allocation_protect, region_size, state,  \
                       protect, type)                                                           \
@@ -269,7 +269,7 @@ static inline void conf_check_free(const void *address, const char *file, int li
         _fail(file, line);
     }
 }
-/* VirtualQuery(address) must report free memory (SPEC §1.6, MEM_FREE column). */
+/* VirtualQuery(address) must report free memory (§1.6, MEM_FREE column). */
 #define expect_free(address) conf_check_free((const void *)(address), __FILE__, __LINE__)
 
 /* ------------------------------------------------------------------------ */

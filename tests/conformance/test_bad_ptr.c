@@ -2,11 +2,11 @@
 /*
  * IsBadReadPtr / IsBadWritePtr on committed, read-only, no-access, reserved,
  * free and NULL memory, with size 0 and ranges crossing into bad pages.
- * SPEC-win32.md §5; priority item 25.
+ * docs/windows-behaviour.md §5; priority item 25.
  */
 #include "conformance.h"
 
-/* ---- size 0 (SPEC §5) ---------------------------------------------------------- */
+/* ---- size 0 (§5) --------------------------------------------------------------- */
 
 /* Size 0 is never bad, whatever the pointer (§5, item 25). */
 static void test_size_zero_is_never_bad(void **state)
@@ -27,7 +27,7 @@ static void test_size_zero_is_never_bad(void **state)
     release(reserved);
 }
 
-/* ---- NULL (SPEC §5) ------------------------------------------------------------- */
+/* ---- NULL (§5) ------------------------------------------------------------------ */
 
 /* NULL with a non-zero size is bad (§5, item 25). */
 static void test_null_is_bad(void **state)
@@ -37,7 +37,7 @@ static void test_null_is_bad(void **state)
     assert_int_equal(IsBadWritePtr(NULL, 1), TRUE);
 }
 
-/* ---- committed memory (SPEC §5) ------------------------------------------------ */
+/* ---- committed memory (§5) ----------------------------------------------------- */
 
 /* Committed read-write memory is good for reading and writing, to its last byte (§5). */
 static void test_committed_readwrite_memory_is_good(void **state)
@@ -99,7 +99,7 @@ static void test_noaccess_memory_is_bad(void **state)
     release(base);
 }
 
-/* ---- reserved and free memory (SPEC §5) ----------------------------------------- */
+/* ---- reserved and free memory (§5) ---------------------------------------------- */
 
 /* Reserved, uncommitted pages are bad (§5, item 25). */
 static void test_reserved_memory_is_bad(void **state)
@@ -155,7 +155,7 @@ static void test_partly_accessible_range_is_bad(void **state)
     release(base);
 }
 
-/* ---- mapped views (SPEC §5, §4.4) ------------------------------------------------ */
+/* ---- mapped views (§5, §4.4) ----------------------------------------------------- */
 
 /* A mapped view is good; after UnmapViewOfFile it is bad (§5, §4.4). */
 static void test_view_is_good_until_unmapped(void **state)

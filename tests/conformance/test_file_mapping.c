@@ -3,7 +3,7 @@
  * File mapping: CreateFileMappingA/W (pagefile-backed and over a file),
  * OpenFileMappingA/W, MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile,
  * and views as the virtual-memory functions see them.
- * SPEC-win32.md §4; priority items 22-24.
+ * docs/windows-behaviour.md §4; priority items 22-24.
  */
 #include "conformance.h"
 
@@ -89,7 +89,7 @@ static int file_teardown(void **state)
     return 0;
 }
 
-/* ---- names (SPEC §4.1, §4.2, item 22) ---------------------------------------- */
+/* ---- names (§4.1, §4.2, item 22) --------------------------------------------- */
 
 /* A new named section: a handle, and GetLastError() set to 0 (§4.1). */
 static void test_new_named_section_sets_last_error_zero(void **state)
@@ -289,7 +289,7 @@ static void test_name_disappears_with_last_handle_while_view_remains(void **stat
     expect_free(view);
 }
 
-/* ---- protections and SEC_ flags (SPEC §4.1, item 22) -------------------------- */
+/* ---- protections and SEC_ flags (§4.1, item 22) ------------------------------- */
 
 /*
  * Every value of the low byte for a pagefile-backed section: READONLY,
@@ -407,7 +407,7 @@ static void test_sec_nocache_view_protection_includes_nocache(void **state)
     close_handle(section);
 }
 
-/* ---- pagefile-backed sections (SPEC §4.1) ------------------------------------- */
+/* ---- pagefile-backed sections (§4.1) ------------------------------------------ */
 
 /* Size 0 needs a file: ERROR_INVALID_PARAMETER ([inferred] §4.1, checked on Wine). */
 static void test_pagefile_section_of_size_zero_fails_with_invalid_parameter(void **state)
@@ -444,7 +444,7 @@ static void test_pagefile_section_is_zeroed_and_page_rounded(void **state)
     close_handle(section);
 }
 
-/* ---- data-file sections (SPEC §4.1) -------------------------------------------- */
+/* ---- data-file sections (§4.1) ------------------------------------------------- */
 
 /*
  * Size 0 takes the file's exact size: a view covers it, rounded to pages, with
@@ -670,7 +670,7 @@ static void test_copy_view_of_file_keeps_file_unchanged(void **state)
     assert_true(has_pattern(data, sizeof(data)));
 }
 
-/* ---- OpenFileMapping access (SPEC §4.2) ---------------------------------------- */
+/* ---- OpenFileMapping access (§4.2) --------------------------------------------- */
 
 /* A FILE_MAP_READ handle maps for reading only (§4.2). */
 static void test_read_handle_cannot_map_for_write(void **state)
@@ -721,7 +721,7 @@ static void test_write_handle_cannot_map_for_read(void **state)
     close_handle(section);
 }
 
-/* ---- MapViewOfFile (SPEC §4.3, item 23) ----------------------------------------- */
+/* ---- MapViewOfFile (§4.3, item 23) ---------------------------------------------- */
 
 struct access_case {
     DWORD access;
@@ -1041,7 +1041,7 @@ static void test_copy_view_writes_stay_private(void **state)
     close_handle(section);
 }
 
-/* ---- UnmapViewOfFile (SPEC §4.5, item 24) ---------------------------------------- */
+/* ---- UnmapViewOfFile (§4.5, item 24) --------------------------------------------- */
 
 /* Any address inside the view unmaps the whole view (§4.5). */
 static void test_unmap_by_any_address_inside_view(void **state)
@@ -1114,7 +1114,7 @@ static void test_unmap_before_or_after_closing_handle(void **state)
     close_handle(section);
 }
 
-/* ---- FlushViewOfFile (SPEC §4.6) -------------------------------------------------- */
+/* ---- FlushViewOfFile (§4.6) ------------------------------------------------------- */
 
 /* Flushing a pagefile-backed view, whole (size 0) or in part, succeeds (§4.6). */
 static void test_flush_of_pagefile_view_succeeds(void **state)
@@ -1146,7 +1146,7 @@ static void test_flush_of_private_memory_succeeds(void **state)
     release(memory);
 }
 
-/* ---- views and the virtual-memory functions (SPEC §4.4, item 24) ------------------ */
+/* ---- views and the virtual-memory functions (§4.4, item 24) ----------------------- */
 
 /* A SEC_COMMIT view: committed, Type MEM_MAPPED, base = allocation base (§4.4). */
 static void test_sec_commit_view_query(void **state)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GlobalAlloc … GlobalHandle and LocalAlloc … LocalHandle. SPEC-win32.md §3;
+ * GlobalAlloc … GlobalHandle and LocalAlloc … LocalHandle. docs/windows-behaviour.md §3;
  * priority items 18–21.
  */
 #include "conformance.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VirtualLock / VirtualUnlock, and PAGE_GUARD as seen through VirtualLock.
- * SPEC-win32.md §1.7, §1.8; priority item 8. Guard-page access faults need
+ * docs/windows-behaviour.md §1.7, §1.8; priority item 8. Guard-page access faults need
  * SEH and are not tested here.
  */
 #include "conformance.h"
@@ -25,7 +25,7 @@ static void conf_expect_unlock_refused(void *address, SIZE_T size, const char *f
         conf_check_success(ok != FALSE, "VirtualUnlock", file, line);
 }
 
-/* ---- VirtualLock / VirtualUnlock (SPEC §1.7) -------------------------------- */
+/* ---- VirtualLock / VirtualUnlock (§1.7) ------------------------------------- */
 
 /* Committed read-write pages can be locked and unlocked; data and state stay (§1.7). */
 static void test_lock_and_unlock_committed_pages(void **state)
@@ -137,7 +137,7 @@ static void test_lock_of_noaccess_page_fails(void **state)
     release(base);
 }
 
-/* ---- PAGE_GUARD through VirtualLock (SPEC §1.7, §1.8, item 8) ---------------- */
+/* ---- PAGE_GUARD through VirtualLock (§1.7, §1.8, item 8) --------------------- */
 
 /*
  * VirtualLock on a guard page fails once with GetLastError() ==

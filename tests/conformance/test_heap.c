@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * HeapCreate … HeapSetInformation. SPEC-win32.md §2; priority items 10–17.
+ * HeapCreate … HeapSetInformation. docs/windows-behaviour.md §2; priority items 10–17.
  * HEAP_GENERATE_EXCEPTIONS needs an exception handler and is tested in
  * tests/heap/test_api.c (POSIX) through strata's own API.
  */

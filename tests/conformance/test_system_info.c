@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * GetSystemInfo: the platform constants and their agreement with what the
- * virtual-memory functions do. SPEC-win32.md §0.2, §1.9; priority item 9.
+ * virtual-memory functions do. docs/windows-behaviour.md §0.2, §1.9; priority item 9.
  */
 #include "conformance.h"
 

@@ -2,11 +2,11 @@
 /*
  * VirtualAlloc: sizes and rounding, allocation types, protections, MEM_RESET,
  * committing inside a reservation, reserving inside a used granule.
- * SPEC-win32.md §1.2, §1.3; priority items 1-4.
+ * docs/windows-behaviour.md §1.2, §1.3; priority items 1-4.
  */
 #include "conformance.h"
 
-/* Exactly one of the eight base protections, nothing else (SPEC §1.2). */
+/* Exactly one of the eight base protections, nothing else (§1.2). */
 static bool is_single_base_protection(DWORD protect)
 {
     return protect != 0 && protect <= 0xff && (protect & (protect - 1)) == 0;
@@ -44,7 +44,7 @@ static void conf_check_protection_outcome(DWORD protect, bool accepted, bool val
     }
 }
 
-/* ---- sizes (SPEC §1.3.1) ------------------------------------------------- */
+/* ---- sizes (§1.3.1) ------------------------------------------------------ */
 
 /* dwSize == 0 is refused whatever the type and address (§1.3.1, item 1). */
 static void test_zero_size_fails_with_invalid_parameter(void **state)
@@ -129,7 +129,7 @@ static void test_commit_with_null_address_reserves_and_commits(void **state)
     release(base);
 }
 
-/* ---- protections (SPEC §1.2, §1.3.3) ------------------------------------- */
+/* ---- protections (§1.2, §1.3.3) ------------------------------------------ */
 
 /* flProtect 0 is refused, for a reservation as well as a commit (§1.2, item 1). */
 static void test_zero_protection_fails_with_invalid_parameter(void **state)
@@ -247,7 +247,7 @@ static void test_guard_is_reported_in_both_protections(void **state)
     release(base);
 }
 
-/* ---- allocation types (SPEC §1.3.2) --------------------------------------- */
+/* ---- allocation types (§1.3.2) -------------------------------------------- */
 
 /*
  * Types that are not allocation requests are refused: 0, MEM_FREE,
@@ -311,7 +311,7 @@ static void test_address_above_maximum_fails_with_invalid_parameter(void **state
                         ERROR_INVALID_PARAMETER);
 }
 
-/* ---- commit inside a reservation (SPEC §1.3.1, §1.3.2, item 3) ------------- */
+/* ---- commit inside a reservation (§1.3.1, §1.3.2, item 3) ------------------ */
 
 /* The address is rounded down to its page; the result is that page (§1.3.1). */
 static void test_commit_in_reservation_rounds_address_down_to_page(void **state)
@@ -466,7 +466,7 @@ static void test_commit_spanning_two_reservations_fails_with_invalid_address(voi
     release(first);
 }
 
-/* ---- reserving at an address (SPEC §1.3.1, item 3) ------------------------ */
+/* ---- reserving at an address (§1.3.1, item 3) ----------------------------- */
 
 /*
  * MEM_RESERVE at an address rounds it down to 64K and covers every page
@@ -543,7 +543,7 @@ static void test_reserve_over_reservation_fails_with_invalid_address(void **stat
     release(base);
 }
 
-/* ---- MEM_RESET (SPEC §1.3.2, item 4) --------------------------------------- */
+/* ---- MEM_RESET (§1.3.2, item 4) -------------------------------------------- */
 
 /*
  * MEM_RESET ignores the protection argument and leaves state and protection as

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VirtualFree: free types, MEM_RELEASE of whole allocations, MEM_DECOMMIT
- * rounding. SPEC-win32.md §1.4; priority item 5.
+ * rounding. docs/windows-behaviour.md §1.4; priority item 5.
  */
 #include "conformance.h"
 
@@ -22,7 +22,7 @@ static void expect_committed_granule(char *base, unsigned char fill)
     assert_true(all_bytes(base, CONF_GRANULE, fill));
 }
 
-/* ---- invalid free types (SPEC §1.4, item 5) -------------------------------- */
+/* ---- invalid free types (§1.4, item 5) ------------------------------------- */
 
 /* dwFreeType 0 is refused and nothing changes (§1.4). */
 static void test_free_type_zero_fails_with_invalid_parameter(void **state)
@@ -66,7 +66,7 @@ static void test_release_with_decommit_fails_with_invalid_parameter(void **state
     release(base);
 }
 
-/* ---- MEM_RELEASE (SPEC §1.4, item 5) --------------------------------------- */
+/* ---- MEM_RELEASE (§1.4, item 5) -------------------------------------------- */
 
 /* MEM_RELEASE needs dwSize 0: any other size is refused before the address is looked at (§1.4). */
 static void test_release_with_nonzero_size_fails_with_invalid_parameter(void **state)
@@ -143,7 +143,7 @@ static void test_released_region_is_free_and_reusable(void **state)
     release(base);
 }
 
-/* ---- MEM_DECOMMIT (SPEC §1.4, item 5) -------------------------------------- */
+/* ---- MEM_DECOMMIT (§1.4, item 5) ------------------------------------------- */
 
 /* MEM_DECOMMIT takes every page holding a byte of [address, address+size) (§1.4). */
 static void test_decommit_rounds_range_out_to_pages(void **state)

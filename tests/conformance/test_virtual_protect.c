@@ -2,17 +2,17 @@
 /*
  * VirtualProtect: old protection, refusals that change nothing, region
  * splitting seen through VirtualQuery, PAGE_GUARD and the sticky PAGE_NOCACHE.
- * SPEC-win32.md §1.2, §1.5; priority item 6.
+ * docs/windows-behaviour.md §1.2, §1.5; priority item 6.
  */
 #include "conformance.h"
 
-/* Exactly one of the eight base protections, nothing else (SPEC §1.2). */
+/* Exactly one of the eight base protections, nothing else (§1.2). */
 static bool is_single_base_protection(DWORD protect)
 {
     return protect != 0 && protect <= 0xff && (protect & (protect - 1)) == 0;
 }
 
-/* ---- arguments (SPEC §1.5, item 6) ----------------------------------------- */
+/* ---- arguments (§1.5, item 6) ---------------------------------------------- */
 
 /* A NULL lpflOldProtect is refused with ERROR_NOACCESS, even for no change (§1.5). */
 static void test_null_old_protect_fails_with_noaccess(void **state)
@@ -121,7 +121,7 @@ static void test_protection_matrix(void **state)
     release(base);
 }
 
-/* ---- uncommitted pages (SPEC §1.5, item 6) --------------------------------- */
+/* ---- uncommitted pages (§1.5, item 6) -------------------------------------- */
 
 /* Reserved pages cannot be protected: ERROR_INVALID_ADDRESS (§1.5). */
 static void test_reserved_pages_fail_with_invalid_address(void **state)
@@ -169,7 +169,7 @@ static void test_partly_committed_range_fails_and_changes_nothing(void **state)
     release(base);
 }
 
-/* ---- ranges and regions (SPEC §1.5, §1.6, item 6) -------------------------- */
+/* ---- ranges and regions (§1.5, §1.6, item 6) ------------------------------- */
 
 /* Every page touching [address, address+size) changes; the region splits around it (§1.5). */
 static void test_protecting_inner_page_splits_region(void **state)
@@ -234,7 +234,7 @@ static void test_protection_change_keeps_contents(void **state)
     release(base);
 }
 
-/* ---- modifiers (SPEC §1.5) -------------------------------------------------- */
+/* ---- modifiers (§1.5) ------------------------------------------------------- */
 
 /* PAGE_GUARD can be set and cleared; the old value carries the guard bit (§1.5). */
 static void test_guard_is_set_and_reported_in_old_protection(void **state)

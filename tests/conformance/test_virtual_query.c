@@ -2,11 +2,11 @@
 /*
  * VirtualQuery: every MEMORY_BASIC_INFORMATION field for reserved, committed
  * and free memory, the worked example, region boundaries, bad arguments.
- * SPEC-win32.md §1.6; priority item 7.
+ * docs/windows-behaviour.md §1.6; priority item 7.
  */
 #include "conformance.h"
 
-/* ---- the return value and the arguments (SPEC §1.6) ------------------------ */
+/* ---- the return value and the arguments (§1.6) ----------------------------- */
 
 /* Success returns the number of bytes written: sizeof(MEMORY_BASIC_INFORMATION), no more (§1.6). */
 static void test_returns_size_of_structure(void **state)
@@ -72,7 +72,7 @@ static void test_address_above_maximum_fails_with_invalid_parameter(void **state
                               ~(uintptr_t)(CONF_PAGE - 1)));
 }
 
-/* ---- reserved and committed memory (SPEC §1.6) ----------------------------- */
+/* ---- reserved and committed memory (§1.6) ---------------------------------- */
 
 /* The worked example, reserved: {a, a, NOACCESS, 0x10000, MEM_RESERVE, 0, MEM_PRIVATE} (§1.6). */
 static void test_reserved_region_fields(void **state)
@@ -185,7 +185,7 @@ static void test_adjacent_allocations_are_separate_regions(void **state)
     release(first);
 }
 
-/* ---- free memory (SPEC §1.6, item 7) --------------------------------------- */
+/* ---- free memory (§1.6, item 7) -------------------------------------------- */
 
 /*
  * Free memory: AllocationBase NULL, AllocationProtect 0, State MEM_FREE,

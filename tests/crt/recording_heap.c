@@ -175,6 +175,12 @@ strata_status strata_heap_get_stats(strata_heap *heap, strata_heap_stats *out)
     return STRATA_OK;
 }
 
+size_t strata_heap_compact(strata_heap *heap, uint32_t flags)
+{
+    record(CALL_COMPACT, flags, 0, 0, heap);
+    return 0;
+}
+
 size_t strata_heap_list(strata_heap **heaps, size_t capacity)
 {
     if (capacity > 0 && heaps != NULL)

@@ -20,6 +20,7 @@ typedef enum recorded_call {
     CALL_FREE,
     CALL_SIZE,
     CALL_USABLE_SIZE,
+    CALL_COMPACT,
 } recorded_call;
 
 typedef struct recorded {

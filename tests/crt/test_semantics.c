@@ -424,7 +424,7 @@ static void test_new_mode_one_calls_the_handler_on_failure(void **state)
     assert_null(strata_malloc((size_t)1 << 62));
     assert_int_equal(handler_calls, 2);
     assert_int_equal(errno, ENOMEM);
-    /* Above the largest request the handler is never called (SPEC §6.1). */
+    /* Above the largest request the handler is never called (§6.1). */
     handler_calls = 0;
     assert_null(strata_malloc(SIZE_MAX));
     assert_int_equal(handler_calls, 0);
@@ -458,6 +458,28 @@ static void test_counters_count_allocations_frees_and_failures(void **state)
     assert_true(after.committed > 0);
 }
 
+/* Freed back-end blocks leave a free top of the CRT heap's segment, which
+ * trim decommits; a second trim finds nothing more to give. */
+static void test_malloc_trim_gives_freed_memory_back_once(void **state)
+{
+    (void)state;
+    enum { COUNT = 200 };
+    void *blocks[COUNT];
+    for (int i = 0; i < COUNT; i++) {
+        blocks[i] = strata_malloc(40000);
+        assert_non_null(blocks[i]);
+        memset(blocks[i], 0x5A, 40000);
+    }
+    for (int i = 0; i < COUNT; i++)
+        strata_free(blocks[i]);
+    assert_int_equal(strata_malloc_trim(0), 1);
+    assert_int_equal(strata_malloc_trim(0), 0);
+    void *again = strata_malloc(40000); /* the heap works on after a trim */
+    assert_non_null(again);
+    memset(again, 0x5B, 40000);
+    strata_free(again);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_new_mode_values),
         cmocka_unit_test(test_new_mode_one_calls_the_handler_on_failure),
         cmocka_unit_test(test_counters_count_allocations_frees_and_failures),
+        cmocka_unit_test(test_malloc_trim_gives_freed_memory_back_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

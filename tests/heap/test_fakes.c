@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/heap/test_fakes.c — heaps over the fake VMMs (DESIGN.md rule 3):
+ * tests/heap/test_fakes.c — heaps over the fake VMMs (docs/rules.md, rule 3):
  *   failing   the Nth reserve or commit fails, for every N until the
  *             scenario no longer meets a failure: each failure is a clean
  *             NULL (or a failed create), the heap stays valid, live blocks

@@ -29,7 +29,7 @@ endif()
 
 set(standard_names
   malloc free calloc realloc reallocarray aligned_alloc posix_memalign memalign valloc pvalloc
-  malloc_usable_size free_sized free_aligned_sized
+  malloc_usable_size malloc_trim free_sized free_aligned_sized
   _msize _expand _recalloc _aligned_malloc _aligned_realloc _aligned_recalloc _aligned_free
   _aligned_msize _aligned_offset_malloc _aligned_offset_realloc _aligned_offset_recalloc _set_new_mode)
 # operator new / new[] (_Znw, _Zna + size type) and delete / delete[] (_Zdl, _Zda + void *).

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * heap/layout.h — the heap's structures and where they sit in memory:
+ * geometry, front-end pages and their side-table entries, segments,
+ * threads' parts, large blocks and the heap itself, each field with the
+ * thread or lock that owns it. Included by internal.h only.
+ */
+#ifndef STRATA_HEAP_LAYOUT_H
+#define STRATA_HEAP_LAYOUT_H
+
+/* ---- Geometry ------------------------------------------------------------ */
+#define GROWABLE_SEGMENT_SIZE ((size_t)4 << 20)
+#define GROWABLE_PAGE_UNIT ((size_t)64 << 10)
+#define CLASS_COUNT 40                 /* strides 16 … 32768, see class_stride() */
+#define SMALL_LOOKUP_MAX STRATA_HEAP_CACHED_MAX /* sizes served by the class table */
+#define MAX_FRONT_STRIDE ((size_t)32768)           /* its sizes fit a paged header's 16 bits */
+#define REALLOC_BACK_MIN 4096          /* a block realloc grows past this goes to the back end */
+#define SEGMENT_TABLE_SLOTS 8192       /* growable heaps: segments ≤ half of it */
+#define BIN_COUNT 72                   /* back-end free bins: 2 per power of two */
+#define BLOCK_HEADER 16                /* back-end: size word + header word */
+#define MIN_BACK_BLOCK 48              /* header, two links, footer */
+#define LARGE_HEADER 64
+#define TLS_SLOTS 32                   /* heaps with a fast per-thread path at once */
+#define NO_SLOT TLS_SLOTS
+
+/* ---- Front-end slots (side tables) ---------------------------------------- */
+/* One 32-bit entry per slot, in the segment's metadata area:
+ *   bits 0-15   requested size + 1 while busy; 0 while free
+ *   bits 16-31  next free slot while free (SLOT_END: none) */
+#define SLOT_END 0xFFFFu
+#define SLOT_BUSY_MASK 0xFFFFu
+#define SLOT_NEXT_SHIFT 16
+static inline uint32_t slot_free_entry(uint32_t next) { return next << SLOT_NEXT_SHIFT; }
+static inline uint32_t slot_busy_entry(size_t requested) { return (uint32_t)requested + 1; }
+static inline bool slot_is_busy(uint32_t entry) { return (entry & SLOT_BUSY_MASK) != 0; }
+static inline size_t slot_requested(uint32_t entry) { return (size_t)(entry & SLOT_BUSY_MASK) - 1; }
+static inline uint32_t slot_next(uint32_t entry) { return entry >> SLOT_NEXT_SHIFT; }
+
+/* ---- Structures ---------------------------------------------------------- */
+struct thread_state;
+struct thread_part;
+
+/* A front-end page: the descriptor of a back-end block cut into slots. The
+ * block's data starts on a page-unit boundary and spans whole units, so a
+ * slot's page follows from its address alone (segment, then unit map). */
+typedef struct front_page {
+    /* First cache line: the owner's, written on every allocation and free. */
+    _Alignas(128) uint32_t free;      /* local free list: first slot, SLOT_END if none (owner only) */
+    uint32_t used;                    /* slots handed out and not freed into `free` */
+    uint32_t *slots;                  /* side table: one entry per slot (slot_*), in the segment's metadata */
+    /* No field holds a slot's data address: memcheck would take it for a
+     * pointer to the block there and call the block reachable when leaked. */
+    char *area;                       /* 16 bytes before slot 0 */
+    uint64_t reciprocal;              /* ceil(2^40 / stride): slot = offset * reciprocal >> 40 */
+    uint32_t span;                    /* capacity * stride: a slot's offset from slot 0 is below it */
+    uint32_t capacity;
+    uint32_t bump;                    /* slots below this were handed out at least once since the page (re)started */
+    uint32_t stride;
+    uint32_t first_offset;            /* slot 0's offset in its segment */
+    uint16_t index;                   /* in the segment's page array */
+    bool in_use;                      /* descriptor taken */
+    bool is_current;                  /* its part's current page of its class (owner only) */
+    /* Second cache line: what other threads read or write when they free into
+     * the page, kept apart so their frees do not fight the owner's. */
+    _Alignas(64) struct thread_state *owner; /* the thread allowed the local list; NULL none */
+    _Atomic(uint64_t) thread_free;    /* frees from other threads: (first slot + 1) | count << 32 (front.c) */
+    struct thread_part *part;
+    struct front_page *next, *prev;   /* in the part's avail or full list of the class (owner) */
+    struct front_page *next_remote;   /* in the part's remote_pages stack while remote_queued */
+    uint8_t class_index;
+    uint8_t in_full;                  /* on the part's full list */
+    _Atomic(uint8_t) remote_queued;   /* on a part's remote_pages stack: set by the freeing thread, cleared by the owner */
+} front_page;
+
+typedef struct segment {
+    uint64_t check;                   /* SEGMENT_MAGIC ^ secret ^ address */
+    struct strata_heap *heap;
+    struct segment *next;             /* the heap's segments, oldest first */
+    size_t size;                      /* reserved bytes */
+    size_t area_start;                /* offset of the first block */
+    size_t committed_end;             /* offset: [0, committed_end) is committed */
+    char *tail;                       /* header of the block that ends at committed_end; NULL if none */
+    front_page *pages;
+    uint16_t *unit_pages;             /* per page unit: offset from the segment of its page's descriptor, 0 if none */
+    uint32_t *side;                   /* side tables: page i's at side + i * heap->side_slots */
+    size_t side_bytes;                /* their reservation, whole pages */
+    size_t side_committed;            /* bytes of it committed (all, but in growable heaps) */
+    uint32_t page_capacity;
+    uint32_t index;                   /* region index for walks */
+    uint64_t tail_free_since;         /* monotonic ns when the top free block passed the purge mark */
+} segment;
+
+/* A thread's part of a heap: the pages it allocates from, per class. */
+typedef struct thread_part {
+    front_page *current[CLASS_COUNT]; /* allocation page, or the empty sentinel */
+    /* current[] by (size + 7) / 8 for sizes up to SMALL_LOOKUP_MAX, so the
+     * fast path finds its page with one load (set with front_set_current). */
+    front_page *direct[SMALL_LOOKUP_MAX / 8 + 1];
+    front_page *avail[CLASS_COUNT];   /* pages that may have free slots (current first) */
+    front_page *full[CLASS_COUNT];    /* pages seen full */
+    _Atomic(uint8_t) full_frees[CLASS_COUNT]; /* another thread freed into a full page */
+    _Atomic(front_page *) remote_pages; /* pages other threads began to free into, to be collected (front.c) */
+    struct strata_heap *heap;
+    struct thread_state *owner;
+    struct thread_part *next_free;    /* the heap's pool of unowned parts */
+    struct thread_part *next_all;     /* every part of the heap */
+    struct thread_part *next_exited;  /* the heap's list of parts whose thread exited */
+    struct thread_state *exited_state;/* that thread's state, recycled once its parts are handed back */
+} thread_part;
+
+typedef struct tls_slot {
+    uint64_t generation;              /* the heap generation this part belongs to */
+    thread_part *part;
+} tls_slot;
+
+typedef struct thread_state {
+    tls_slot slots[TLS_SLOTS + 1];    /* first: the last one never matches (heaps without a slot) */
+    struct thread_state *next_free;
+    _Atomic(uint32_t) parts_pending;  /* after exit: parts not yet handed back, plus one while exiting */
+    bool registered;                  /* thread-exit callback armed */
+} thread_state;
+
+/* Where a slot sits in a thread_state, in bytes: the fast path adds it to
+ * the state's address without scaling an index. */
+_Static_assert(offsetof(thread_state, slots) == 0, "a thread's slots start its state");
+static inline uint32_t slot_offset(uint32_t slot)
+{
+    return slot * (uint32_t)sizeof(tls_slot);
+}
+
+
+typedef struct large_block {
+    uint64_t check;                   /* LARGE_MAGIC ^ secret ^ address */
+    struct large_block *next, *prev;
+    size_t requested;
+    size_t reserved;
+    size_t committed;                 /* bytes committed from the reservation's base */
+    uint64_t cached_since;            /* monotonic ns when it went into the heap's large-block cache */
+    uint64_t header;                  /* the common block header, right before the data */
+} large_block;
+
+struct strata_heap {
+    segment first;                    /* the heap's address is its first segment's */
+    uint64_t secret;                  /* keys block headers and free-list links */
+    uint64_t size_secret;             /* keys back-end size words */
+    uint64_t generation;              /* unique per heap, for threads' slots */
+    uint32_t slot;                    /* index into thread_state.slots, NO_SLOT if none */
+    _Atomic(uint32_t) fast_slot_offset; /* slot_offset() of the slot the alloc fast path uses; of NO_SLOT while user-locked */
+    _Atomic(uint32_t) fast_blocked;   /* nonzero while a user holds the heap lock */
+    _Atomic(uint16_t) fast_free_id;   /* map_id, or NO_FREE_ID (none, or user-locked) */
+    uint8_t map_id;                   /* this heap's byte in the segment map; 0: none */
+    uint32_t flags;                   /* creation flags | STRATA_HEAP_GROWABLE */
+    uint32_t compat;                  /* HeapCompatibilityInformation: 0 or 2 */
+    const strata_vmm *vmm;
+    strata_vmm executable_vmm;        /* ENABLE_EXECUTE heaps: vmm's table, commit_executable as commit */
+    uintptr_t segment_mask;
+    size_t segment_size;              /* reservation size of later segments (growable) */
+    size_t page_unit;
+    unsigned unit_shift;              /* log2(page_unit) */
+    uint32_t side_slots;              /* side-table entries per page descriptor */
+    size_t front_max_stride;
+    size_t maximum_size;              /* 0 for growable */
+    uintptr_t *segment_table;         /* open addressing, bases of segments */
+    uint32_t segment_table_mask;
+    uint32_t segment_count;
+    /* the heap lock: recursive, for HeapLock and the back end */
+    strata_lock lock;
+    _Atomic(struct thread_state *) lock_owner;
+    uint32_t lock_depth;
+    uint32_t user_lock_depth;
+    /* back end */
+    char *bins[BIN_COUNT];            /* free blocks' headers, links encoded */
+    uint64_t bin_map[(BIN_COUNT + 63) / 64];
+    segment *last_segment;
+    /* large blocks */
+    large_block *large;
+    size_t large_count;
+    large_block *large_cache;         /* freed large blocks kept for reuse (still reserved and committed) */
+    size_t large_cache_count, large_cache_bytes;
+    /* threads */
+    thread_part *free_parts;
+    thread_part *all_parts;
+    _Atomic(thread_part *) exited_parts; /* left by exiting threads that found the heap locked */
+    uint32_t pages_seen_busy;         /* highest slot use seen, for the compat value */
+    /* statistics */
+    size_t reserved_bytes, committed_bytes, peak_committed_bytes;
+    uint64_t purge_since;             /* monotonic ns of the first free left unpurged; 0: none (back.c) */
+    size_t purge_pending_bytes;       /* bytes of the frees since then (a block merged twice counts twice) */
+    /* the list of heaps */
+    struct strata_heap *list_next;
+    bool is_process_heap;
+    uintptr_t segment_table_inline[2];
+};
+
+/* Every segment keeps its page descriptors at this offset (after room for
+ * the heap itself), so a block header's page index finds its descriptor
+ * with a shift and an add. */
+#define PAGES_OFFSET ((sizeof(struct strata_heap) + 127) & ~(size_t)127)
+_Static_assert(sizeof(front_page) == 128, "front_page descriptors are 128 bytes");
+
+static inline front_page *page_at(const void *seg, unsigned index)
+{
+    return (front_page *)(void *)((char *)(uintptr_t)seg + PAGES_OFFSET) + index;
+}
+
+#define SEGMENT_MAGIC 0x5345474D454E5431ull /* "SEGMENT1" */
+#define LARGE_MAGIC 0x4C41524745424C4Bull   /* "LARGEBLK" */
+
+_Static_assert(sizeof(large_block) <= LARGE_HEADER, "a large block's header fits before its data");
+_Static_assert(BLOCK_HEADER == 2 * sizeof(uint64_t), "a back-end block has a size word and a header word");
+_Static_assert(MIN_BACK_BLOCK >= BLOCK_HEADER + 2 * sizeof(uint64_t) + sizeof(uint64_t),
+               "a free back-end block holds its header, two links and a footer");
+_Static_assert(PAGES_OFFSET + (GROWABLE_SEGMENT_SIZE / GROWABLE_PAGE_UNIT) * sizeof(front_page) < 0x10000,
+               "a growable segment's unit map holds descriptor offsets in 16 bits");
+
+#endif /* STRATA_HEAP_LAYOUT_H */
