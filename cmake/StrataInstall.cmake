@@ -19,6 +19,8 @@ install(TARGETS ${layer_targets} strata_static strata_testing
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 if(UNIX)
   install(PROGRAMS ${PROJECT_BINARY_DIR}/strata-run DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+  install(PROGRAMS ${PROJECT_BINARY_DIR}/strata-map DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+  install(FILES tools/strata-map.html DESTINATION ${CMAKE_INSTALL_DATADIR}/strata COMPONENT runtime)
 endif()
 install(FILES LICENSE README.md CHANGELOG.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT runtime)
 

@@ -10,6 +10,7 @@
 
 #include "options.h"
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -82,6 +83,11 @@ bool crt_record_start(void);
 void crt_record_block(void *block);
 void crt_forget_block(void *block);
 void crt_leak_report(const crt_writer *writer);
+/* map.c: STRATA_MAP and STRATA_MAP_SIGNAL; the flag the signal raises, served
+ * on malloc's slow path only. */
+void crt_map_setup(void);
+void crt_map_service(void);
+extern volatile sig_atomic_t crt_map_requested;
 
 static inline bool crt_is_power_of_two(size_t value)
 {

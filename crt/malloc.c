@@ -29,6 +29,7 @@ static strata_heap *crt_install_heap(strata_heap *heap)
     if (!atomic_compare_exchange_strong(&crt_heap_pointer, &expected, heap))
         return expected;
     crt_startup();
+    crt_map_setup();
     if (!crt_counting && !crt_recording)
         atomic_store_explicit(&crt_fast_heap, heap, memory_order_release);
     return heap;
@@ -111,6 +112,8 @@ STRATA_API strata_crt_new_handler strata_crt_set_new_handler(strata_crt_new_hand
  * with NULL too); everything else goes the slow way. */
 static NOINLINE void *malloc_slow(size_t size)
 {
+    if (UNLIKELY(crt_map_requested))
+        crt_map_service();
     strata_heap *heap = crt_heap();
     void *block = heap != NULL ? strata_heap_alloc(heap, 0, size) : NULL;
     if (block == NULL)

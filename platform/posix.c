@@ -279,6 +279,29 @@ strata_status strata_platform_file_close(strata_native_file file)
     return close((int)file) == 0 ? STRATA_OK : STRATA_E_INVALID_HANDLE;
 }
 
+strata_status strata_platform_file_write(strata_native_file file, const void *data, size_t size)
+{
+    if (data == NULL && size > 0) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    if (file < 0 || file > INT32_MAX) {
+        return STRATA_E_INVALID_HANDLE;
+    }
+    const char *next = data;
+    while (size > 0) {
+        ssize_t written = write((int)file, next, size);
+        if (written < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno == EBADF ? STRATA_E_INVALID_HANDLE : STRATA_E_RESOURCE_EXHAUSTED;
+        }
+        next += written;
+        size -= (size_t)written;
+    }
+    return STRATA_OK;
+}
+
 strata_status strata_platform_lock_pages(void *address, size_t size)
 {
     strata_status status = strata__platform_check_range(address, size);

@@ -255,6 +255,24 @@ strata_status strata_platform_file_close(strata_native_file file)
     return CloseHandle((HANDLE)file) ? STRATA_OK : STRATA_E_INVALID_HANDLE;
 }
 
+strata_status strata_platform_file_write(strata_native_file file, const void *data, size_t size)
+{
+    if (data == NULL && size > 0) {
+        return STRATA_E_INVALID_PARAMETER;
+    }
+    const char *next = data;
+    while (size > 0) {
+        DWORD chunk = size > 0x40000000u ? 0x40000000u : (DWORD)size;
+        DWORD written = 0;
+        if (!WriteFile((HANDLE)file, next, chunk, &written, NULL)) {
+            return GetLastError() == ERROR_INVALID_HANDLE ? STRATA_E_INVALID_HANDLE : STRATA_E_RESOURCE_EXHAUSTED;
+        }
+        next += written;
+        size -= written;
+    }
+    return STRATA_OK;
+}
+
 strata_status strata_platform_lock_pages(void *address, size_t size)
 {
     strata_status status = strata__platform_check_range(address, size);

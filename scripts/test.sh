@@ -21,7 +21,7 @@ for leg in "${legs[@]}"; do
         dev) packages+=(libclang-rt-14-dev) ;;
         valgrind) packages+=(valgrind) ;;
         mingw) packages+=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 dpkg-dev) ;;
-        release) packages+=(python3 git) ;; # programs run under LD_PRELOAD; README commands
+        release) packages+=(python3 git chromium python3-pil) ;; # LD_PRELOAD programs; README commands; strata-map page
         *) echo "unknown leg: $leg (release clang dev valgrind mingw)" >&2; exit 2 ;;
     esac
 done

@@ -252,6 +252,31 @@ STRATA_API void strata_malloc_stats(void);
  * NULL stream.
  */
 STRATA_API int strata_malloc_info(int options, FILE *stream);
+/* ------------------------------------------------------------------------ */
+/* The memory map (what strata-map draws)                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * strata_map_write — write a snapshot of strata's memory to `path`: every
+ * region of the default VMM (VirtualQuery's fields), and every heap with its
+ * statistics, segments, front-end pages (size class, slots used, owning
+ * thread), free back-end blocks and large blocks. A path ending in .html or
+ * .htm gets the strata-map page with the snapshot inside, one file that
+ * opens in a browser with nothing else; any other path gets the JSON alone
+ * (its format: docs/strata-map.md). Allocates nothing from strata, so it
+ * can be called anywhere malloc can, and the snapshot shows the heaps as
+ * the program left them. The file is created or truncated.
+ * Fails with STRATA_E_INVALID_PARAMETER for a NULL or empty path, as
+ * strata_platform_file_open does when the file cannot be opened
+ * (STRATA_E_NOT_FOUND for a missing folder, STRATA_E_ACCESS_DENIED), and
+ * with STRATA_E_RESOURCE_EXHAUSTED when a write fails (a full disk).
+ * The environment does the same without code: STRATA_MAP=FILE writes the
+ * map when the process exits, and with STRATA_MAP_SIGNAL=SIGUSR2 (or USR1,
+ * or a number) also at the first malloc that needs the heap's slow path
+ * after that signal arrives, into FILE-1.html, FILE-2.html … (the numbers
+ * before the extension), so that the exit map does not replace them.
+ */
+STRATA_API strata_status strata_map_write(const char *path);
 
 #ifdef __cplusplus
 }

@@ -348,6 +348,72 @@ STRATA_API int32_t strata_heap_purge_delay(void);
 STRATA_API void strata_heap_raise(uint32_t code);
 
 /* ------------------------------------------------------------------------ */
+/* Snapshots: what strata-map draws                                         */
+/* ------------------------------------------------------------------------ */
+
+/* What a strata_heap_record describes. */
+typedef enum strata_heap_record_kind {
+    STRATA_HEAP_RECORD_REGION = 1,   /* a run of pages of the default VMM, as strata_vmm_query tells it */
+    STRATA_HEAP_RECORD_SEGMENT = 2,  /* a segment of the heap, before the records of its contents */
+    STRATA_HEAP_RECORD_PAGE = 3,     /* a front-end page: slots of one size class */
+    STRATA_HEAP_RECORD_FREE = 4,     /* a free back-end block */
+    STRATA_HEAP_RECORD_LARGE = 5,    /* a live large block */
+    STRATA_HEAP_RECORD_LARGE_CACHED = 6 /* a freed large block kept reserved for reuse */
+} strata_heap_record_kind;
+
+typedef struct strata_heap_record {
+    strata_heap_record_kind kind;
+    void *address;    /* REGION: its base; SEGMENT: its base; PAGE: slot 0's data;
+                         FREE: the block's data; LARGE(_CACHED): the reservation's base */
+    size_t size;      /* REGION: bytes; SEGMENT: reserved bytes; PAGE: capacity * stride;
+                         FREE: usable bytes; LARGE: requested bytes; LARGE_CACHED: 0 */
+    size_t committed; /* SEGMENT, LARGE(_CACHED): committed bytes; others 0 */
+    size_t reserved;  /* LARGE(_CACHED): reserved bytes; others 0 */
+    /* SEGMENT only: its walk region index, and the back end's busy blocks in it
+     * (the heap's own bookkeeping blocks and front-end pages not counted) */
+    uint32_t index;
+    size_t busy_blocks, busy_bytes;
+    size_t metadata;  /* bytes before the first block: the segment's header, page
+                         descriptors and side tables (partly uncommitted) */
+    /* PAGE only */
+    uint32_t size_class;     /* index of the size class, 0 for the smallest */
+    uint32_t stride;         /* bytes per slot */
+    uint32_t capacity;       /* slots */
+    uint32_t used;           /* busy slots (as the walk reports them) */
+    uint32_t pending;        /* slots freed by other threads, not yet taken back by the owner */
+    uintptr_t owner;         /* the owning thread, as an opaque nonzero number; 0: none */
+    /* REGION only */
+    strata_vmm_region_info region;
+    uintptr_t section;        /* in a view: the section shown (strata_vmm_query_view); 0 elsewhere */
+    uint64_t section_offset;  /* in a view: where in the section this run of pages starts */
+} strata_heap_record;
+
+/* Receives each record; the record lives only for the call. It must not
+ * call into the heap being described, nor allocate from it. */
+typedef void (*strata_heap_record_fn)(void *context, const strata_heap_record *record);
+
+/*
+ * strata_heap_snapshot — describe `heap` record by record, holding its lock:
+ * for each segment in order, a SEGMENT record, then its front-end PAGE
+ * records and FREE records in address order; then every LARGE block and
+ * every LARGE_CACHED block. Allocates nothing. Pages other threads are
+ * allocating from at that moment are read without their owners' help, so
+ * their `used` counts may be a few slots off. STRATA_E_INVALID_PARAMETER
+ * for a NULL heap or callback.
+ */
+STRATA_API strata_status strata_heap_snapshot(strata_heap *heap, strata_heap_record_fn callback, void *context);
+
+/*
+ * strata_heap_snapshot_regions — one REGION record for every run of pages
+ * strata_vmm_query reports for the default VMM from its lowest address up,
+ * reservations and views only (free runs between them are skipped); in
+ * views, with the section shown and the offset in it.
+ * Allocates nothing; regions that change meanwhile may be seen half-changed.
+ * STRATA_E_INVALID_PARAMETER for a NULL callback.
+ */
+STRATA_API strata_status strata_heap_snapshot_regions(strata_heap_record_fn callback, void *context);
+
+/* ------------------------------------------------------------------------ */
 /* Global and local memory (GlobalAlloc / LocalAlloc) over the process heap */
 /* ------------------------------------------------------------------------ */
 /*

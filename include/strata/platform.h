@@ -246,6 +246,15 @@ STRATA_API strata_status strata_platform_file_open(const char *path, bool writab
 STRATA_API strata_status strata_platform_file_close(strata_native_file file);
 
 /*
+ * strata_platform_file_write — write all `size` bytes of `data` at the
+ * file's current position, retrying short writes. Never allocates, so the
+ * allocator can write reports through it. STRATA_E_INVALID_PARAMETER for
+ * NULL data with a nonzero size; STRATA_E_INVALID_HANDLE for a bad file;
+ * STRATA_E_RESOURCE_EXHAUSTED when the OS refuses (a full disk).
+ */
+STRATA_API strata_status strata_platform_file_write(strata_native_file file, const void *data, size_t size);
+
+/*
  * strata_platform_lock_pages — keep committed pages resident (mlock,
  * VirtualLock). STRATA_E_WORKING_SET_QUOTA when the OS limit on locked
  * memory is reached.

@@ -327,6 +327,24 @@ STRATA_API strata_status strata_section_map(strata_section *section, uint32_t ac
  */
 STRATA_API strata_status strata_section_unmap(const void *address);
 
+/* What strata_vmm_query_view tells of a view. */
+typedef struct strata_vmm_view_info {
+    void *base;                /* the view's base */
+    size_t size;               /* the view's size, whole pages */
+    uintptr_t section;         /* the section shown: the same nonzero number for every view of
+                                  one section in this process, another for another section */
+    uint64_t offset;           /* where in the section the view starts */
+    bool copy_on_write;        /* a FILE_MAP_COPY view: writes stay in this view */
+} strata_vmm_view_info;
+
+/*
+ * strata_vmm_query_view — the view holding `address`, anywhere inside it:
+ * which section it shows and from where (what VirtualQuery does not say).
+ * Not a Windows call. STRATA_E_INVALID_ADDRESS when no view holds the
+ * address; STRATA_E_INVALID_PARAMETER for a NULL out.
+ */
+STRATA_API strata_status strata_vmm_query_view(const void *address, strata_vmm_view_info *out);
+
 /*
  * strata_section_flush — start writing the dirty pages of
  * [address, address+size) of a file-backed view to the file

@@ -227,4 +227,22 @@ strata_status strata_heap_destroy(strata_heap *heap)
 void strata_heap_set_purge_delay(int32_t milliseconds)
 {
     (void)milliseconds;
+/* The map (crt/map.c) over this stand-in: it has no VMM and keeps its blocks
+ * in the C library's heap, so there are no regions, segments or pages to
+ * report. */
+strata_status strata_heap_snapshot(strata_heap *heap, strata_heap_record_fn callback, void *context)
+{
+    (void)context;
+    return heap == NULL || callback == NULL ? STRATA_E_INVALID_PARAMETER : STRATA_OK;
+}
+
+strata_status strata_heap_snapshot_regions(strata_heap_record_fn callback, void *context)
+{
+    (void)context;
+    return callback == NULL ? STRATA_E_INVALID_PARAMETER : STRATA_OK;
+}
+
+uint32_t strata_heap_flags(const strata_heap *heap)
+{
+    return heap == fake_heap ? STRATA_HEAP_GROWABLE : 0;
 }
