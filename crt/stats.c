@@ -236,7 +236,7 @@ STRATA_API int strata_malloc_info(int options, FILE *stream)
 
 static void to_file(void *context, const char *text, size_t length)
 {
-    strata_platform_file_write(*(strata_native_file *)context, text, length);
+    (void)strata_platform_file_write(*(strata_native_file *)context, text, length); /* reports ignore errors */
 }
 
 static void report(void)

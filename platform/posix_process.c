@@ -106,15 +106,3 @@ strata_status strata_platform_file_append(const char *path, strata_native_file *
     return STRATA_OK;
 }
 
-void strata_platform_file_write(strata_native_file file, const char *text, size_t length)
-{
-    while (length > 0) {
-        ssize_t written = write((int)file, text, length);
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written <= 0)
-            return;
-        text += written;
-        length -= (size_t)written;
-    }
-}

@@ -73,14 +73,3 @@ strata_status strata_platform_file_append(const char *path, strata_native_file *
     return STRATA_OK;
 }
 
-void strata_platform_file_write(strata_native_file file, const char *text, size_t length)
-{
-    while (length > 0) {
-        DWORD chunk = length > 0x10000 ? 0x10000 : (DWORD)length;
-        DWORD written = 0;
-        if (!WriteFile((HANDLE)file, text, chunk, &written, NULL) || written == 0)
-            return;
-        text += written;
-        length -= written;
-    }
-}

@@ -829,9 +829,7 @@ STRATA_API size_t strata_platform_backtrace(void **frames, size_t capacity);
  */
 STRATA_API strata_status strata_platform_file_append(const char *path, strata_native_file *out_file);
 
-/* strata_platform_file_write — write `length` bytes to a file opened for
- * writing; errors are ignored, as strata_write_error's. */
-STRATA_API void strata_platform_file_write(strata_native_file file, const char *text, size_t length);
+/* Write to such a file with strata_platform_file_write. */
 
 /*
  * strata_clock_monotonic_ns — nanoseconds from an arbitrary fixed point;

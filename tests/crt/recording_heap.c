@@ -227,6 +227,8 @@ strata_status strata_heap_destroy(strata_heap *heap)
 void strata_heap_set_purge_delay(int32_t milliseconds)
 {
     (void)milliseconds;
+}
+
 /* The map (crt/map.c) over this stand-in: it has no VMM and keeps its blocks
  * in the C library's heap, so there are no regions, segments or pages to
  * report. */
