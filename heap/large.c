@@ -223,7 +223,9 @@ void large_cache_release(strata_heap *heap)
  * pointer is never dereferenced); NULL if none. */
 large_block *large_of(const strata_heap *heap, const void *data)
 {
-    if (((uintptr_t)data & 0xFFFF) != LARGE_HEADER)
+    /* A reservation starts on the vmm's granularity (64 KiB for the real
+     * one, 4 KiB for a fixed-buffer fake): the data sits LARGE_HEADER past. */
+    if (((uintptr_t)data & (heap->vmm->granularity - 1)) != LARGE_HEADER)
         return NULL;
     strata_heap *locked = (strata_heap *)(uintptr_t)heap;
     heap_acquire(locked, 0);

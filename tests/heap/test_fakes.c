@@ -241,6 +241,28 @@ static void test_heaps_live_inside_a_static_array(void **state)
         assert_int_equal(arena_vmm.in_use[i], 0);
 }
 
+/* The fixed vmm's reservations start on 4 KiB, not 64 KiB: large blocks
+ * there are found, freed, sized and reused like any other. */
+static void test_large_blocks_over_a_4k_granularity_vmm(void **state)
+{
+    (void)state;
+    fixed_vmm_init(&arena_vmm, arena, sizeof arena);
+    strata_heap *heap = NULL;
+    assert_status(strata_heap_create(&arena_vmm.vmm, 0, 0, 0, &heap), STRATA_OK);
+    for (size_t i = 0; i < 4; i++) {
+        size_t size = LARGE + 4096 * i;
+        unsigned char *block = strata_heap_alloc(heap, 0, size);
+        assert_non_null(block);
+        assert_true(fixed_vmm_owns(&arena_vmm, block, size));
+        assert_int_equal(strata_heap_size(heap, 0, block), size);
+        assert_true(strata_heap_validate(heap, 0, block));
+        memset(block, 0x4D, size);
+        assert_true(strata_heap_free(heap, 0, block));
+    }
+    assert_true(strata_heap_validate(heap, 0, NULL));
+    assert_status(strata_heap_destroy(heap), STRATA_OK);
+}
+
 static const child_scenario scenarios[] = {{NULL, NULL}};
 
 int main(int argc, char **argv)
@@ -256,6 +278,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_executable_heap_commits_only_executable_memory),
         cmocka_unit_test(test_failing_executable_commit_is_a_clean_failure),
         cmocka_unit_test(test_heaps_live_inside_a_static_array),
+        cmocka_unit_test(test_large_blocks_over_a_4k_granularity_vmm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
