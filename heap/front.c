@@ -69,13 +69,13 @@ static void list_push(front_page **head, front_page *page)
     *head = page;
 }
 
-/* in_full is written by the owner and read by threads freeing into the
- * page (front_free_remote), hence the atomics. */
+/* in_full is the owner's alone: other threads' frees reach a full page
+ * through the part's remote stack, not through this flag. */
 static void move_to_full(thread_part *part, front_page *page)
 {
     list_remove(&part->avail[page->class_index], page);
     list_push(&part->full[page->class_index], page);
-    __atomic_store_n(&page->in_full, 1, __ATOMIC_SEQ_CST);
+    page->in_full = 1;
 }
 
 static void front_unfull(front_page *page)
@@ -83,7 +83,7 @@ static void front_unfull(front_page *page)
     thread_part *part = page->part;
     list_remove(&part->full[page->class_index], page);
     list_push(&part->avail[page->class_index], page);
-    __atomic_store_n(&page->in_full, 0, __ATOMIC_RELAXED);
+    page->in_full = 0;
 }
 
 /* The owner freed into a full page, or emptied a page.
@@ -129,11 +129,6 @@ NOINLINE void front_page_freed_slow(front_page *page)
         heap_release(heap, 0);
     }
 }
-
-/* A remote free can race with its page turning full and leave no flag
- * behind; the few pages that turned full last are looked at anyway before
- * a new page is made. */
-#define FULL_PAGES_RECHECKED 8
 
 /* ---- Pages --------------------------------------------------------------- */
 /* A page's thread_free word: the first slot of the list other threads freed
@@ -306,9 +301,10 @@ front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_in
             goto found;
         move_to_full(part, page);
     }
-    bool flagged = atomic_exchange_explicit(&part->full_frees[class_index], 0, memory_order_acquire);
-    unsigned budget = flagged ? UINT32_MAX : FULL_PAGES_RECHECKED;
-    for (page = part->full[class_index]; page != NULL && budget-- > 0; page = page->next) {
+    /* Full pages the owner freed into (the flag); those other threads freed
+     * into came back through the remote stack above. */
+    bool flagged = atomic_exchange_explicit(&part->full_frees[class_index], 0, memory_order_relaxed);
+    for (page = flagged ? part->full[class_index] : NULL; page != NULL; page = page->next) {
         if (page->free != SLOT_END || atomic_load_explicit(&page->thread_free, memory_order_relaxed) != 0) {
             front_unfull(page);
             front_collect(heap, page);
@@ -330,17 +326,13 @@ found:
 NOINLINE void front_free_remote(strata_heap *heap, front_page *page, uint32_t slot)
 {
     (void)heap;
-    /* Read what is needed before the push: afterwards the owner may retire the page. */
-    bool in_full = __atomic_load_n(&page->in_full, __ATOMIC_SEQ_CST);
+    /* Read before the push: afterwards the owner may retire the page. */
     thread_part *part = page->part;
-    unsigned class_index = page->class_index;
     uint64_t word = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
     do {
         page->slots[slot] = slot_free_entry(word != 0 ? (uint32_t)word - 1 : SLOT_END);
     } while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &word, ((word >> 32) + 1) << 32 | (slot + 1),
                                                     memory_order_release, memory_order_relaxed));
-    if (in_full && part != NULL)
-        atomic_store_explicit(&part->full_frees[class_index], 1, memory_order_release);
     /* The first remote free since the owner last collected queues the page
      * for it (once: the flag stays until the owner takes it off). */
     if (word == 0 && part != NULL && !atomic_exchange_explicit(&page->remote_queued, 1, memory_order_acq_rel)) {

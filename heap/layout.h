@@ -68,7 +68,7 @@ typedef struct front_page {
     struct front_page *next, *prev;   /* in the part's avail or full list of the class (owner) */
     struct front_page *next_remote;   /* in the part's remote_pages stack while remote_queued */
     uint8_t class_index;
-    uint8_t in_full;                  /* on the part's full list */
+    uint8_t in_full;                  /* on the part's full list (owner only) */
     _Atomic(uint8_t) remote_queued;   /* on a part's remote_pages stack: set by the freeing thread, cleared by the owner */
 } front_page;
 
@@ -98,7 +98,7 @@ typedef struct thread_part {
     front_page *direct[SMALL_LOOKUP_MAX / 8 + 1];
     front_page *avail[CLASS_COUNT];   /* pages that may have free slots (current first) */
     front_page *full[CLASS_COUNT];    /* pages seen full */
-    _Atomic(uint8_t) full_frees[CLASS_COUNT]; /* another thread freed into a full page */
+    _Atomic(uint8_t) full_frees[CLASS_COUNT]; /* the owner freed into a full page (front_page_freed_slow) */
     _Atomic(front_page *) remote_pages; /* pages other threads began to free into, to be collected (front.c) */
     struct strata_heap *heap;
     struct thread_state *owner;
