@@ -6,11 +6,12 @@
 #
 #   -DCOMMAND=<program;args…> -DEXPECTED=<file> [-DPAIR=ON -DTAG=<tag>]
 # With PAIR, the program runs as "consumer TAG" and "producer TAG" at once,
-# and the output checked is the producer's followed by the consumer's.
+# and the output checked is the producer's followed by the consumer's (in
+# files named after the tag: the strata and native runs go at the same time).
 cmake_minimum_required(VERSION 3.21)
 if(PAIR)
   execute_process(
-    COMMAND sh -c "\"$0\" \"$@\" consumer ${TAG} > consumer.out 2>&1 & \"$0\" \"$@\" producer ${TAG} > producer.out 2>&1; p=$?; wait $!; c=$?; cat producer.out consumer.out; [ $p -eq 0 ] && [ $c -eq 0 ]"
+    COMMAND sh -c "\"$0\" \"$@\" consumer ${TAG} > ${TAG}.consumer.out 2>&1 & \"$0\" \"$@\" producer ${TAG} > ${TAG}.producer.out 2>&1; p=$?; wait $!; c=$?; cat ${TAG}.producer.out ${TAG}.consumer.out; [ $p -eq 0 ] && [ $c -eq 0 ]"
             ${COMMAND}
     OUTPUT_VARIABLE output RESULT_VARIABLE result TIMEOUT 120)
 else()
