@@ -11,16 +11,8 @@
 
 static block_state classify_large(strata_heap *heap, const char *data, block_ref *ref)
 {
-    large_block *large = large_of(heap, data);
     ref->kind = BLOCK_LARGE;
-    if (large != NULL) {
-        if (!large_intact(heap, large))
-            return BLOCK_CORRUPT;
-        ref->requested = large->requested;
-        ref->usable = large->committed - LARGE_HEADER;
-        return BLOCK_LIVE;
-    }
-    return large_cached(heap, data) ? BLOCK_FREED : BLOCK_FOREIGN;
+    return large_classify(heap, data, &ref->requested, &ref->usable);
 }
 
 static block_state classify_front(const segment *seg, const front_page *page, const char *data, block_ref *ref)

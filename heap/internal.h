@@ -289,10 +289,8 @@ bool heap_is_block_start(strata_heap *heap, segment *seg, const char *data);
 /* large.c */
 void *large_alloc(strata_heap *heap, size_t size, bool zero, bool growing);
 void large_free(strata_heap *heap, char *data);
-large_block *large_of(const strata_heap *heap, const void *data);
+block_state large_classify(strata_heap *heap, const void *data, size_t *requested, size_t *usable);
 large_block *large_containing(const strata_heap *heap, const void *data);
-bool large_cached(const strata_heap *heap, const void *data);
-bool large_intact(const strata_heap *heap, const large_block *large);
 void large_set_requested(strata_heap *heap, char *data, size_t requested);
 char *aligned_outer(strata_heap *heap, const char *data, size_t *offset);
 void global_memory_fork_lock(void);

@@ -25,7 +25,7 @@ static void large_seal(const strata_heap *heap, large_block *large)
     large->check = large_check(heap, large);
 }
 
-bool large_intact(const strata_heap *heap, const large_block *large)
+static bool large_intact(const strata_heap *heap, const large_block *large)
 {
     const char *data = (const char *)large + LARGE_HEADER;
     return large->check == large_check(heap, large) && hdr_is(heap, data, hdr_read(heap, data), TAG_LARGE_BUSY, 0);
@@ -219,36 +219,31 @@ void large_cache_release(strata_heap *heap)
     heap_release(heap, 0);
 }
 
-/* The large block whose data is `data`, found on the list (so a foreign
- * pointer is never dereferenced); NULL if none. */
-large_block *large_of(const strata_heap *heap, const void *data)
+/* What `data` is among the large blocks: a live one (with its sizes), a
+ * freed one still cached, or none. The lists are searched, and the header
+ * checked, under the heap lock: a neighbour's link change rewrites this
+ * header's links and seal, and a check between the two would fail. A
+ * foreign pointer is never dereferenced. */
+block_state large_classify(strata_heap *heap, const void *data, size_t *requested, size_t *usable)
 {
     /* A reservation starts on the vmm's granularity (64 KiB for the real
      * one, 4 KiB for a fixed-buffer fake): the data sits LARGE_HEADER past. */
     if (((uintptr_t)data & (heap->vmm->granularity - 1)) != LARGE_HEADER)
-        return NULL;
-    strata_heap *locked = (strata_heap *)(uintptr_t)heap;
-    heap_acquire(locked, 0);
-    large_block *found = NULL;
+        return BLOCK_FOREIGN;
+    block_state state = BLOCK_FOREIGN;
+    heap_acquire(heap, 0);
     for (large_block *large = heap->large; large != NULL; large = large->next)
         if ((char *)large + LARGE_HEADER == (const char *)data) {
-            found = large;
+            state = large_intact(heap, large) ? BLOCK_LIVE : BLOCK_CORRUPT;
+            *requested = large->requested;
+            *usable = large->committed - LARGE_HEADER;
             break;
         }
-    heap_release(locked, 0);
-    return found;
-}
-
-/* Whether `data` is a freed large block still kept in the cache. */
-bool large_cached(const strata_heap *heap, const void *data)
-{
-    strata_heap *locked = (strata_heap *)(uintptr_t)heap;
-    heap_acquire(locked, 0);
-    bool found = false;
-    for (large_block *large = heap->large_cache; large != NULL && !found; large = large->next)
-        found = (char *)large + LARGE_HEADER == (const char *)data;
-    heap_release(locked, 0);
-    return found;
+    for (large_block *large = heap->large_cache; large != NULL && state == BLOCK_FOREIGN; large = large->next)
+        if ((char *)large + LARGE_HEADER == (const char *)data)
+            state = BLOCK_FREED;
+    heap_release(heap, 0);
+    return state;
 }
 
 /* The large block whose committed data holds `data`, an aligned block's
@@ -322,12 +317,14 @@ void large_free(strata_heap *heap, char *data)
  * longer needed. */
 bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool may_commit)
 {
+    heap_acquire(heap, 0); /* before the check: see large_classify */
     large_block *large = large_checked(heap, data);
     size_t page = heap->vmm->page_size;
     size_t needed = align_up(size + LARGE_HEADER, page);
-    if (needed > large->committed && (!may_commit || needed > large->reserved))
+    if (needed > large->committed && (!may_commit || needed > large->reserved)) {
+        heap_release(heap, 0);
         return false;
-    heap_acquire(heap, 0);
+    }
     if (needed > large->committed) {
         if (heap->vmm->commit(heap->vmm->context, (char *)large + large->committed, needed - large->committed) !=
             STRATA_OK) {

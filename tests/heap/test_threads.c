@@ -438,6 +438,68 @@ static void test_waves_of_short_lived_threads_reuse_what_the_last_wave_left(void
     assert_status(strata_heap_destroy(w.heap), STRATA_OK);
 }
 
+/* ---- A large block asked about while its neighbours come and go ------------- */
+/* Large blocks are listed, and each header's seal covers its list links, so
+ * allocating or freeing a neighbour reseals a block another thread may be
+ * sizing, validating or resizing at that moment. Those checks must not see
+ * the links and the seal half-written: a false "block header corrupted"
+ * ended fuzz runs that way. */
+typedef struct large_churn {
+    strata_heap *heap;
+    atomic_bool stop;
+} large_churn;
+
+static void churn_large_neighbours(void *argument)
+{
+    large_churn *churn = argument;
+    while (!atomic_load(&churn->stop)) {
+        void *block = strata_heap_alloc(churn->heap, 0, STRATA_HEAP_LARGE_THRESHOLD);
+        assert_non_null(block);
+        assert_true(strata_heap_free(churn->heap, 0, block));
+    }
+}
+
+static void test_a_large_block_is_sized_and_resized_while_its_neighbours_change(void **state)
+{
+    (void)state;
+    static large_churn churn;
+    assert_status(strata_heap_create(NULL, 0, 0, 0, &churn.heap), STRATA_OK);
+    atomic_init(&churn.stop, false);
+    size_t size = STRATA_HEAP_LARGE_THRESHOLD + 4096;
+    char *mine = strata_heap_alloc(churn.heap, 0, size);
+    assert_non_null(mine);
+    /* An aligned block inside a large one: its inner pointer is classified
+     * through the outer block's header too. */
+    char *aligned = strata_heap_alloc_aligned(churn.heap, 0, STRATA_HEAP_LARGE_THRESHOLD, 4096);
+    assert_non_null(aligned);
+    /* More threads than this machine's cores, so that the checking thread
+     * is also preempted in the middle of a check. */
+    enum { CHURNERS = 3 };
+    test_thread threads[CHURNERS];
+    for (unsigned t = 0; t < CHURNERS; t++)
+        assert_true(test_thread_start(&threads[t], churn_large_neighbours, &churn));
+    /* The list's head is the one whose links each neighbour rewrites. */
+    unsigned rounds_left = RUNNING_ON_VALGRIND ? 2000 : 300000;
+    for (unsigned i = 0; i < rounds_left; i++) {
+        assert_int_equal(strata_heap_size(churn.heap, 0, aligned), STRATA_HEAP_LARGE_THRESHOLD);
+        if (i % 8 == 0) {
+            assert_true(strata_heap_usable_size(churn.heap, aligned) >= STRATA_HEAP_LARGE_THRESHOLD);
+            assert_true(strata_heap_validate(churn.heap, 0, aligned));
+        }
+        if (i % 64 == 0) {
+            size_t now = size - (i / 64 & 1) * 4096; /* within the reservation: resized in place */
+            assert_ptr_equal(strata_heap_realloc(churn.heap, 0, mine, now), mine);
+            assert_int_equal(strata_heap_size(churn.heap, 0, mine), now);
+        }
+    }
+    atomic_store(&churn.stop, true);
+    for (unsigned t = 0; t < CHURNERS; t++)
+        test_thread_join(&threads[t]);
+    assert_true(strata_heap_free(churn.heap, 0, aligned));
+    assert_true(strata_heap_free(churn.heap, 0, mine));
+    assert_status(strata_heap_destroy(churn.heap), STRATA_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_thread_exits_while_another_holds_the_heap_lock),
         cmocka_unit_test(test_thread_exits_after_its_heap_was_destroyed),
         cmocka_unit_test(test_waves_of_short_lived_threads_reuse_what_the_last_wave_left),
+        cmocka_unit_test(test_a_large_block_is_sized_and_resized_while_its_neighbours_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
