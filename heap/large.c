@@ -334,9 +334,14 @@ bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool may_
         heap_count_commit(heap, (ptrdiff_t)(needed - large->committed));
         large->committed = needed;
     }
-    if (needed < large->committed)
+    /* Only a shrink gives pages back: a growing block may hold more than
+     * it needs (a cached block's commit is kept), and decommitting that at
+     * each step of its growth, to commit and fault it in again at the next,
+     * cost the realloc workload half its time. */
+    bool shrinking = needed < large->committed && size < large->requested;
+    if (shrinking)
         VG_OPEN((char *)large + needed, large->committed - needed);
-    if (needed < large->committed &&
+    if (shrinking &&
         heap->vmm->decommit(heap->vmm->context, (char *)large + needed, large->committed - needed) == STRATA_OK) {
         heap_count_commit(heap, -(ptrdiff_t)(large->committed - needed));
         large->committed = needed;
