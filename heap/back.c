@@ -433,11 +433,34 @@ static char *back_grow(strata_heap *heap, size_t need)
     return seg->tail;
 }
 
+/* The side tables of pages retired since the last purge: a burst of small
+ * blocks uses every page descriptor of its segments, and their tables (a
+ * few KiB each) would otherwise stay resident after the pages went back. */
+static void purge_side_tables(strata_heap *heap)
+{
+    size_t page = heap->vmm->page_size;
+    size_t table_bytes = (size_t)heap->side_slots * sizeof(uint32_t);
+    for (segment *seg = &heap->first; seg != NULL; seg = seg->next) {
+        for (uint32_t i = 0; i < seg->page_capacity; i++) {
+            front_page *descriptor = &seg->pages[i];
+            if (descriptor->in_use || !descriptor->side_dirty)
+                continue;
+            descriptor->side_dirty = false;
+            uintptr_t table = (uintptr_t)(seg->side + (size_t)i * heap->side_slots);
+            uintptr_t start = align_up(table, page), end = (table + table_bytes) & ~(uintptr_t)(page - 1);
+            if (end > start && end <= (uintptr_t)seg->side + seg->side_committed)
+                heap->vmm->reset(heap->vmm->context, (void *)start, end - start);
+        }
+    }
+}
+
 /* Give the OS back the inner pages of every free block of PURGE_MIN or
  * more not purged since it was made; they read as zero when next touched.
  * Heap lock held. */
 static void back_purge(strata_heap *heap)
 {
+    if (heap->vmm->reset != NULL)
+        purge_side_tables(heap);
     size_t page = heap->vmm->page_size;
     for (unsigned index = bin_of(PURGE_MIN); index < BIN_COUNT; index++) {
         for (char *data = heap->bins[index]; data != NULL; data = link_read(heap, data)) {
@@ -459,19 +482,24 @@ static void back_purge(strata_heap *heap)
     }
 }
 
-/* Purge once the delay has passed since the first free that left a large
- * free range unpurged — driven by the heap's own activity, no thread — or
- * at once when that much is pending (a burst, freed: waiting would only
- * keep its memory, since nothing may come to start the purge). */
+/* Purge once the delay has passed since the first free that left memory
+ * unpurged — driven by the heap's own activity, no thread — or at once when
+ * that much is pending (a burst, freed: waiting would only keep its memory,
+ * since nothing may come to start the purge).
+ * Pending counts the bytes blocks held when freed (not the free ranges they
+ * merged into), less what allocations took back out of unpurged ranges: a
+ * page freed and made again, as threads that come and go do, is not memory
+ * waiting to go back. (Counting merged ranges, each free next to a large
+ * free range counted all of it again: a thread's exit purged at once.) */
 #define PURGE_NOW_BYTES ((size_t)32 << 20)
 
-static void back_purge_when_due(strata_heap *heap, size_t freed_bytes)
+static void back_purge_when_due(strata_heap *heap, size_t dirty_bytes)
 {
     int64_t delay = purge_delay_ns();
     if (delay < 0)
         return;
-    if (freed_bytes >= PURGE_MIN) {
-        heap->purge_pending_bytes += freed_bytes;
+    if (dirty_bytes != 0) {
+        heap->purge_pending_bytes += dirty_bytes;
         if (heap->purge_since == 0)
             heap->purge_since = strata_clock_monotonic_ns();
     }
@@ -485,6 +513,15 @@ static void back_purge_when_due(strata_heap *heap, size_t freed_bytes)
     heap->purge_pending_bytes = 0;
 }
 
+/* An allocation took `bytes` of the free block at `data` back into use:
+ * if that block was unpurged, they no longer wait to be purged. */
+static void purge_note_reuse(strata_heap *heap, const char *data, size_t bytes)
+{
+    if (size_read(heap, data) & SIZE_CLEAN)
+        return;
+    heap->purge_pending_bytes -= bytes < heap->purge_pending_bytes ? bytes : heap->purge_pending_bytes;
+}
+
 void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
 {
     if (size > heap->segment_size)
@@ -494,7 +531,9 @@ void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
     if (need < MIN_BACK_BLOCK)
         need = MIN_BACK_BLOCK;
     char *data = bins_find(heap, need);
-    if (data == NULL)
+    if (data != NULL)
+        purge_note_reuse(heap, data, need);
+    else
         data = back_grow(heap, need);
     if (data == NULL)
         return NULL;
@@ -539,9 +578,6 @@ void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
     return data;
 }
 
-/* A block for a front page of `bytes` (whole page units): its data starts
- * on a unit boundary and the block ends on one, so every unit it covers is
- * the page's alone and a slot's page follows from the slot's address. */
 /* How far past `data` the first unit boundary a page may start at lies:
  * 0, or far enough for the bytes before it to form a block of their own. */
 static size_t page_pad(const char *data, size_t unit)
@@ -568,6 +604,9 @@ static char *bins_find_page(strata_heap *heap, size_t bytes, size_t unit)
     return NULL;
 }
 
+static void free_range(strata_heap *heap, char *data, size_t dirty_bytes);
+static bool resize_in_place(strata_heap *heap, char *data, size_t size, bool rest_dirty);
+
 /* A block for a front page of `bytes` (whole page units): its data starts
  * on a unit boundary and the block ends on one, so every unit it covers is
  * the page's alone and a slot's page follows from the slot's address. */
@@ -575,6 +614,8 @@ char *back_alloc_page(strata_heap *heap, size_t bytes)
 {
     size_t unit = heap->page_unit;
     char *data = bins_find_page(heap, bytes, unit);
+    if (data != NULL)
+        purge_note_reuse(heap, data, bytes);
     if (data == NULL) {
         data = back_grow(heap, bytes + unit + MIN_BACK_BLOCK);
         if (data == NULL || bytes_of(heap, data) < page_pad(data, unit) + bytes)
@@ -596,9 +637,9 @@ char *back_alloc_page(strata_heap *heap, size_t bytes)
         words_write(heap, data, before, TAG_BACK_BUSY, 0);
         if (seg->tail == data)
             seg->tail = aligned;
-        back_free(heap, data);
+        free_range(heap, data, 0); /* free before, free again: nothing new to purge */
     }
-    back_resize_in_place(heap, aligned, bytes - 16); /* a shrink: always in place */
+    resize_in_place(heap, aligned, bytes - 16, false); /* a shrink: always in place */
     /* A remainder too small to be a block stays at the page's end. */
     HEAP_ASSERT(bytes_of(heap, aligned) - bytes < MIN_BACK_BLOCK && ((uintptr_t)aligned & (unit - 1)) == 0);
     return aligned;
@@ -627,7 +668,9 @@ static size_t trim_segment(strata_heap *heap, segment *seg, size_t keep)
     return released;
 }
 
-void back_free(strata_heap *heap, char *data)
+/* Free the block at `data`, merged with free neighbours; `dirty_bytes` of
+ * it were in use (written) since they were last free. */
+static void free_range(strata_heap *heap, char *data, size_t dirty_bytes)
 {
     segment *seg = segment_of(heap, data);
     uint64_t word = size_read(heap, data);
@@ -659,7 +702,7 @@ void back_free(strata_heap *heap, char *data)
     bin_insert(heap, data, bytes);
     if (is_tail)
         seg->tail = data;
-    back_purge_when_due(heap, bytes);
+    back_purge_when_due(heap, dirty_bytes);
     int64_t delay = purge_delay_ns();
     if (seg->tail == data && bytes > PURGE_MARK && delay >= 0) {
         uint64_t now = strata_clock_monotonic_ns();
@@ -672,7 +715,15 @@ void back_free(strata_heap *heap, char *data)
     }
 }
 
-bool back_resize_in_place(strata_heap *heap, char *data, size_t size)
+void back_free(strata_heap *heap, char *data)
+{
+    free_range(heap, data, bytes_of(heap, data));
+}
+
+/* `rest_dirty`: the bytes a shrink gives back were the block's (a page cut
+ * from a larger free block gives back bytes it never held; nor does a
+ * block that grew into a free neighbour give back what it did not take). */
+static bool resize_in_place(strata_heap *heap, char *data, size_t size, bool rest_dirty)
 {
     segment *seg = segment_of(heap, data);
     size_t need = align_up(size, 16) + 16;
@@ -681,6 +732,7 @@ bool back_resize_in_place(strata_heap *heap, char *data, size_t size)
     uint64_t word = size_read(heap, data);
     size_t bytes = (size_t)(word & ~(uint64_t)15);
     if (need > bytes) {
+        rest_dirty = false;
         char *next = next_of(heap, seg, data);
         size_t next_free = next != NULL && is_free_block(heap, next) ? bytes_of(heap, next) : 0;
         if (bytes + next_free < need) {
@@ -690,6 +742,7 @@ bool back_resize_in_place(strata_heap *heap, char *data, size_t size)
             next = next_of(heap, seg, data);
             next_free = bytes_of(heap, next);
         }
+        purge_note_reuse(heap, next, need - bytes);
         bin_remove(heap, next, next_free);
         words_clear(next);
         if (seg->tail == next)
@@ -705,9 +758,14 @@ bool back_resize_in_place(strata_heap *heap, char *data, size_t size)
         words_write(heap, rest, bytes - need, TAG_BACK_BUSY, 0);
         if (seg->tail == data)
             seg->tail = rest;
-        back_free(heap, rest);
+        free_range(heap, rest, rest_dirty ? bytes - need : 0);
     }
     return true;
+}
+
+bool back_resize_in_place(strata_heap *heap, char *data, size_t size)
+{
+    return resize_in_place(heap, data, size, true);
 }
 
 /* Memcheck only: make the next block's size and header words addressable
@@ -812,6 +870,7 @@ front_page *back_page_take(segment *seg)
             uint8_t queued = atomic_load_explicit(&page->remote_queued, memory_order_acquire);
             memset(page, 0, sizeof *page);
             page->index = index;
+            page->side_dirty = true; /* the page about to be made writes it */
             page->next_remote = next_remote;
             atomic_store_explicit(&page->remote_queued, queued, memory_order_relaxed);
             page->in_use = true;

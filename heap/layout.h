@@ -60,6 +60,7 @@ typedef struct front_page {
     uint16_t index;                   /* in the segment's page array */
     bool in_use;                      /* descriptor taken */
     bool is_current;                  /* its part's current page of its class (owner only) */
+    bool side_dirty;                  /* its side table was written since last purged (heap lock; back.c) */
     /* Second cache line: what other threads read or write when they free into
      * the page, kept apart so their frees do not fight the owner's. */
     _Alignas(64) struct thread_state *owner; /* the thread allowed the local list; NULL none */
@@ -185,7 +186,7 @@ struct strata_heap {
     /* statistics */
     size_t reserved_bytes, committed_bytes, peak_committed_bytes;
     uint64_t purge_since;             /* monotonic ns of the first free left unpurged; 0: none (back.c) */
-    size_t purge_pending_bytes;       /* bytes of the frees since then (a block merged twice counts twice) */
+    size_t purge_pending_bytes;       /* bytes freed since then and not taken again (back.c) */
     /* the list of heaps */
     struct strata_heap *list_next;
     bool is_process_heap;
