@@ -27,7 +27,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ALLOCATORS = ["strata", "glibc", "jemalloc", "tcmalloc", "mimalloc"]
 MICRO = ["small", "medium", "large", "power-law", "batch", "immediate", "realloc",
-         "fragmentation", "producer-consumer", "producer-consumer-deep", "larson", "thread-churn"]
+         "fragmentation", "producer-consumer", "producer-consumer-deep", "larson", "thread-churn",
+         "cross-thread-random", "burst"]
 
 
 def library_dir():
@@ -164,6 +165,7 @@ def main():
 
     times = {(w, a): [] for w, _ in table for a in ALLOCATORS}
     rss = {(w, a): [] for w, _ in table for a in ALLOCATORS}
+    kept = {}  # (workload, allocator): resident KiB a workload reports at its end ("resident-after-kib=N")
     total = len(table) * len(ALLOCATORS) * args.reps
     done = 0
     started = time.time()
@@ -185,6 +187,9 @@ def main():
                     continue
                 times[(name, allocator)].append(seconds)
                 rss[(name, allocator)].append(rss_kib)
+                for line in err.splitlines():
+                    if line.startswith("resident-after-kib="):
+                        kept.setdefault((name, allocator), []).append(int(line.split("=")[1]))
     sys.stderr.write("\n")
 
     pair_counts = {}
@@ -199,7 +204,7 @@ def main():
                 pair_counts[(pattern, allocator)] = (full - base) / args.pairs
         sys.stderr.write("\n")
 
-    write_report(args, table, times, rss, pair_counts, failures)
+    write_report(args, table, times, rss, kept, pair_counts, failures)
     if failures:
         print("\n".join(failures), file=sys.stderr)
         sys.exit(1)
@@ -209,7 +214,7 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def write_report(args, table, times, rss, pair_counts, failures):
+def write_report(args, table, times, rss, kept, pair_counts, failures):
     os.makedirs(args.out, exist_ok=True)
     names = [w for w, _ in table]
     lines = ["# Benchmarks", "",
@@ -241,6 +246,19 @@ def write_report(args, table, times, rss, pair_counts, failures):
     time_ratios = table_block("Wall time", times, "s", lambda v: "%.3f" % v)
     rss_ratios = table_block("Peak RSS", rss, "KiB", lambda v: "%d" % v)
 
+    kept_names = [w for w in names if any((w, a) in kept for a in ALLOCATORS)]
+    if kept_names:
+        lines.append("## Resident at the end (KiB)")
+        lines.append("")
+        lines.append("What the workload still has resident when it ends: for `burst`, after 400 MB of small "
+                     "blocks were freed and two seconds of light use followed.")
+        lines.append("")
+        lines.append("| workload | " + " | ".join(ALLOCATORS) + " |")
+        lines.append("|---|" + "---|" * len(ALLOCATORS))
+        for name in kept_names:
+            lines.append("| %s | " % name + " | ".join("%.0f" % median(kept.get((name, a), []))
+                                                      for a in ALLOCATORS) + " |")
+        lines.append("")
     if pair_counts:
         lines.append("## Instructions per malloc+free pair (callgrind, sizes 8-512)")
         lines.append("")

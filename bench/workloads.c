@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* ---- Checked blocks -------------------------------------------------------------- */
 
@@ -345,6 +347,100 @@ static void thread_churn(unsigned scale)
     checksum += atomic_load(&thread_checksum);
 }
 
+/* ---- Memory that comes back ------------------------------------------------------------- */
+
+/* The process's resident set now, in KiB (Linux), or 0. */
+static unsigned long resident_kib(void)
+{
+    unsigned long pages_total = 0, pages_resident = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (statm == NULL)
+        return 0;
+    if (fscanf(statm, "%lu %lu", &pages_total, &pages_resident) != 2)
+        pages_resident = 0;
+    fclose(statm);
+    return pages_resident * (unsigned long)(sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* A 400 MB burst of 16-2000-byte blocks, all freed, then two seconds of
+ * light use: how much of the burst the allocator still holds at the end
+ * (stderr: "resident-after-kib=N", beside the peak that time(1) reports). */
+static void burst(unsigned scale)
+{
+    uint64_t r = 11;
+    size_t total = (size_t)400 << 20;
+    size_t count = total / 1008 + 1, made = 0, bytes = 0;
+    void **blocks = calloc(count, sizeof *blocks);
+    size_t *sizes = calloc(count, sizeof *sizes);
+    while (bytes < total && made < count) {
+        sizes[made] = 16 + next_random(&r) % 1985;
+        blocks[made] = make(sizes[made], (uint32_t)made);
+        bytes += sizes[made++];
+    }
+    for (size_t i = 0; i < made; i++)
+        check_and_free(blocks[i], sizes[i], (uint32_t)i);
+    enum { LIGHT = 64 };
+    void *light[LIGHT] = {0};
+    size_t light_sizes[LIGHT] = {0};
+    for (unsigned tick = 0; tick < 2000 * scale; tick++) { /* about 1 ms each */
+        for (unsigned i = 0; i < 16; i++) {
+            unsigned slot = (unsigned)(next_random(&r) % LIGHT);
+            if (light[slot] != NULL)
+                check_and_free(light[slot], light_sizes[slot], slot);
+            light_sizes[slot] = 16 + next_random(&r) % 1985;
+            light[slot] = make(light_sizes[slot], slot);
+        }
+        struct timespec pause = {0, 1000000};
+        nanosleep(&pause, NULL);
+    }
+    for (unsigned slot = 0; slot < LIGHT; slot++)
+        if (light[slot] != NULL)
+            check_and_free(light[slot], light_sizes[slot], slot);
+    fprintf(stderr, "resident-after-kib=%lu\n", resident_kib());
+    free(blocks);
+    free(sizes);
+}
+
+/* Random sizes freed by another thread: each thread puts blocks of 16 B to
+ * 16 KiB (mostly small) in a shared array and frees the one it displaces,
+ * which most often another thread made; some blocks live long. */
+enum { CROSS_SLOTS = 8192 };
+static _Atomic(uintptr_t) cross_slots[CROSS_SLOTS];
+static unsigned long cross_steps;
+
+static void *cross_thread(void *argument)
+{
+    uint64_t r = (uintptr_t)argument * 104729;
+    uint64_t local = 0;
+    for (unsigned long step = 0; step < cross_steps; step++) {
+        unsigned bits = 4 + (unsigned)(next_random(&r) % 11);
+        size_t size = ((size_t)1 << bits) + next_random(&r) % ((size_t)1 << bits);
+        unsigned char *block = malloc(size);
+        block[0] = (unsigned char)size;
+        block[size - 1] = (unsigned char)size;
+        uintptr_t old = atomic_exchange(&cross_slots[next_random(&r) % CROSS_SLOTS], (uintptr_t)block);
+        if (old != 0) {
+            local += ((unsigned char *)old)[0];
+            free((void *)old);
+        }
+    }
+    atomic_fetch_add(&thread_checksum, local);
+    return NULL;
+}
+
+static void cross_thread_random(unsigned scale)
+{
+    cross_steps = 300000ul * scale;
+    pthread_t threads[THREADS];
+    for (uintptr_t i = 0; i < THREADS; i++)
+        pthread_create(&threads[i], NULL, cross_thread, (void *)(i + 1));
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+    for (unsigned i = 0; i < CROSS_SLOTS; i++)
+        free((void *)atomic_load(&cross_slots[i]));
+    checksum += atomic_load(&thread_checksum) != 0;
+}
+
 /* ---- Dispatch ----------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -383,6 +479,10 @@ int main(int argc, char **argv)
         larson(6 * (unsigned)scale);
     else if (strcmp(name, "thread-churn") == 0)
         thread_churn(6 * (unsigned)scale);
+    else if (strcmp(name, "cross-thread-random") == 0)
+        cross_thread_random((unsigned)scale);
+    else if (strcmp(name, "burst") == 0)
+        burst((unsigned)scale);
     else {
         fprintf(stderr, "unknown workload %s\n", name);
         return 2;
