@@ -44,32 +44,36 @@ struct thread_part;
  * block's data starts on a page-unit boundary and spans whole units, so a
  * slot's page follows from its address alone (segment, then unit map). */
 typedef struct front_page {
-    /* First cache line: the owner's, written on every allocation and free. */
-    _Alignas(128) uint32_t free;      /* local free list: first slot, SLOT_END if none (owner only) */
+    /* Three cache lines, by who writes them, so that one thread's writes do
+     * not take a line from under another's reads (a free from another
+     * thread read the descriptor's geometry from the line the owner wrote
+     * at every allocation: a quarter of larson's time in free).
+     * First: the owner's, written on every allocation and free. */
+    _Alignas(64) uint32_t free;       /* local free list: first slot, SLOT_END if none (owner only) */
     uint32_t used;                    /* slots handed out and not freed into `free` */
-    uint32_t *slots;                  /* side table: one entry per slot (slot_*), in the segment's metadata */
+    uint32_t bump;                    /* slots below this were handed out at least once since the page (re)started */
+    bool is_current;                  /* its part's current page of its class (owner only) */
+    uint8_t in_full;                  /* on the part's full list (owner only) */
+    struct front_page *next, *prev;   /* in the part's avail or full list of the class (owner) */
+    /* Second: read by every free, written when the page is made or changes hands. */
+    _Alignas(64) uint32_t *slots;     /* side table: one entry per slot (slot_*), in the segment's metadata */
     /* No field holds a slot's data address: memcheck would take it for a
      * pointer to the block there and call the block reachable when leaked. */
     char *area;                       /* 16 bytes before slot 0 */
     uint64_t reciprocal;              /* ceil(2^40 / stride): slot = offset * reciprocal >> 40 */
     uint32_t span;                    /* capacity * stride: a slot's offset from slot 0 is below it */
     uint32_t capacity;
-    uint32_t bump;                    /* slots below this were handed out at least once since the page (re)started */
     uint32_t stride;
     uint32_t first_offset;            /* slot 0's offset in its segment */
-    uint16_t index;                   /* in the segment's page array */
-    bool in_use;                      /* descriptor taken */
-    bool is_current;                  /* its part's current page of its class (owner only) */
-    bool side_dirty;                  /* its side table was written since last purged (heap lock; back.c) */
-    /* Second cache line: what other threads read or write when they free into
-     * the page, kept apart so their frees do not fight the owner's. */
-    _Alignas(64) struct thread_state *owner; /* the thread allowed the local list; NULL none */
-    _Atomic(uint64_t) thread_free;    /* frees from other threads: (first slot + 1) | count << 32 (front.c) */
+    struct thread_state *owner;       /* the thread allowed the local list; NULL none */
     struct thread_part *part;
-    struct front_page *next, *prev;   /* in the part's avail or full list of the class (owner) */
-    struct front_page *next_remote;   /* in the part's remote_pages stack while remote_queued */
+    uint16_t index;                   /* in the segment's page array */
     uint8_t class_index;
-    uint8_t in_full;                  /* on the part's full list (owner only) */
+    bool in_use;                      /* descriptor taken */
+    bool side_dirty;                  /* its side table was written since last purged (heap lock; back.c) */
+    /* Third: written by other threads' frees. */
+    _Alignas(64) _Atomic(uint64_t) thread_free; /* frees from other threads: (first slot + 1) | count << 32 (front.c) */
+    struct front_page *next_remote;   /* in the part's remote_pages stack while remote_queued */
     _Atomic(uint8_t) remote_queued;   /* on a part's remote_pages stack: set by the freeing thread, cleared by the owner */
 } front_page;
 
@@ -197,7 +201,7 @@ struct strata_heap {
  * the heap itself), so a block header's page index finds its descriptor
  * with a shift and an add. */
 #define PAGES_OFFSET ((sizeof(struct strata_heap) + 127) & ~(size_t)127)
-_Static_assert(sizeof(front_page) == 128, "front_page descriptors are 128 bytes");
+_Static_assert(sizeof(front_page) == 192, "front_page descriptors are three cache lines");
 
 static inline front_page *page_at(const void *seg, unsigned index)
 {
@@ -213,5 +217,7 @@ _Static_assert(MIN_BACK_BLOCK >= BLOCK_HEADER + 2 * sizeof(uint64_t) + sizeof(ui
                "a free back-end block holds its header, two links and a footer");
 _Static_assert(PAGES_OFFSET + (GROWABLE_SEGMENT_SIZE / GROWABLE_PAGE_UNIT) * sizeof(front_page) < 0x10000,
                "a growable segment's unit map holds descriptor offsets in 16 bits");
+_Static_assert(PAGES_OFFSET + 256 * sizeof(front_page) < 0x10000,
+               "so does a fixed heap's, of at most 256 pages (FIXED_SIDE_MAX / 1 KiB side tables)");
 
 #endif /* STRATA_HEAP_LAYOUT_H */
