@@ -68,6 +68,7 @@ void crt_counted_resize(void *old_block, size_t old_size, void *block, size_t si
 void *crt_aligned(size_t alignment, size_t size, uint32_t flags);
 void crt_report_at_exit(void);
 void crt_startup(void);
+void crt_purge_background_start(void);
 
 /* Writes reports: to standard error, or to the STRATA_OUTPUT file. */
 typedef struct crt_writer {

@@ -28,6 +28,8 @@ typedef enum crt_option_type { CRT_BOOL, CRT_INT, CRT_ENUM, CRT_STRING } crt_opt
     X(VERBOSE, "verbose", CRT_BOOL, "0", NULL, 0, 0, "print the options in force at start-up")                       \
     X(PURGE_DELAY, "purge_delay", CRT_INT, "1000", NULL, -1, 86400000,                                                \
       "milliseconds before freed memory goes back to the OS: 0 at once, -1 never")                                   \
+    X(PURGE_BACKGROUND, "purge_background", CRT_BOOL, "0", NULL, 0, 0,                                                \
+      "a thread gives freed memory back after the delay even while the program does not allocate")                  \
     X(MAP, "map", CRT_STRING, "", NULL, 0, 0, "file the memory map is written to; empty: none")                      \
     X(MAP_SIGNAL, "map_signal", CRT_STRING, "", NULL, 0, 0, "signal that writes the memory map (a name, e.g. USR2)")
 

@@ -286,6 +286,7 @@ void crt_report_at_exit(void)
 __attribute__((constructor(101))) static void crt_start(void)
 {
     crt_startup();
+    crt_purge_background_start(); /* here, not from inside a first malloc: starting a thread allocates */
     if (crt_option_int(CRT_OPTION_LEAKS) == CRT_LEAKS_STACK && !crt_recording && crt_record_start()) {
         /* From here on malloc and free take their slow paths, which record. */
         crt_recording = true;

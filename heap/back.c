@@ -457,11 +457,11 @@ static void purge_side_tables(strata_heap *heap)
 /* Give the OS back the inner pages of every free block of PURGE_MIN or
  * more not purged since it was made; they read as zero when next touched.
  * Heap lock held. */
-static void back_purge(strata_heap *heap)
+static size_t back_purge(strata_heap *heap)
 {
     if (heap->vmm->reset != NULL)
         purge_side_tables(heap);
-    size_t page = heap->vmm->page_size;
+    size_t page = heap->vmm->page_size, purged = 0;
     for (unsigned index = bin_of(PURGE_MIN); index < BIN_COUNT; index++) {
         for (char *data = heap->bins[index]; data != NULL; data = link_read(heap, data)) {
             back_words words = words_read(heap, data);
@@ -476,10 +476,12 @@ static void back_purge(strata_heap *heap)
             if (end > start && heap->vmm->reset != NULL) {
                 VG_OPEN((void *)start, end - start); /* freed blocks' memory: a fake vmm may write it */
                 heap->vmm->reset(heap->vmm->context, (void *)start, end - start);
+                purged += end - start;
             }
             words_write(heap, data, words.size_word | SIZE_CLEAN, words.tag, words.value);
         }
     }
+    return purged;
 }
 
 /* Purge once the delay has passed since the first free that left memory
@@ -493,24 +495,25 @@ static void back_purge(strata_heap *heap)
  * free range counted all of it again: a thread's exit purged at once.) */
 #define PURGE_NOW_BYTES ((size_t)32 << 20)
 
-static void back_purge_when_due(strata_heap *heap, size_t dirty_bytes)
+static size_t back_purge_when_due(strata_heap *heap, size_t dirty_bytes)
 {
     int64_t delay = purge_delay_ns();
     if (delay < 0)
-        return;
+        return 0;
     if (dirty_bytes != 0) {
         heap->purge_pending_bytes += dirty_bytes;
         if (heap->purge_since == 0)
             heap->purge_since = strata_clock_monotonic_ns();
     }
     if (heap->purge_since == 0)
-        return;
+        return 0;
     if (delay != 0 && heap->purge_pending_bytes < PURGE_NOW_BYTES &&
         strata_clock_monotonic_ns() - heap->purge_since < (uint64_t)delay)
-        return;
-    back_purge(heap);
+        return 0;
+    size_t purged = back_purge(heap);
     heap->purge_since = 0;
     heap->purge_pending_bytes = 0;
+    return purged;
 }
 
 /* An allocation took `bytes` of the free block at `data` back into use:
@@ -668,6 +671,23 @@ static size_t trim_segment(strata_heap *heap, segment *seg, size_t keep)
     return released;
 }
 
+/* A free segment top over PURGE_MARK is decommitted down to PURGE_KEEP once
+ * it has stayed free the purge delay. Returns the bytes decommitted. */
+static size_t trim_tail_when_due(strata_heap *heap, segment *seg, uint64_t now)
+{
+    int64_t delay = purge_delay_ns();
+    if (delay < 0)
+        return 0;
+    if (seg->tail_free_since == 0 && delay > 0) {
+        seg->tail_free_since = now;
+        return 0;
+    }
+    if (now - seg->tail_free_since < (uint64_t)delay)
+        return 0;
+    seg->tail_free_since = 0;
+    return trim_segment(heap, seg, PURGE_KEEP);
+}
+
 /* Free the block at `data`, merged with free neighbours; `dirty_bytes` of
  * it were in use (written) since they were last free. */
 static void free_range(strata_heap *heap, char *data, size_t dirty_bytes)
@@ -703,16 +723,18 @@ static void free_range(strata_heap *heap, char *data, size_t dirty_bytes)
     if (is_tail)
         seg->tail = data;
     back_purge_when_due(heap, dirty_bytes);
-    int64_t delay = purge_delay_ns();
-    if (seg->tail == data && bytes > PURGE_MARK && delay >= 0) {
-        uint64_t now = strata_clock_monotonic_ns();
-        if (seg->tail_free_since == 0 && delay > 0) {
-            seg->tail_free_since = now;
-        } else if (now - seg->tail_free_since >= (uint64_t)delay) {
-            trim_segment(heap, seg, PURGE_KEEP);
-            seg->tail_free_since = 0;
-        }
-    }
+    if (seg->tail == data && bytes > PURGE_MARK)
+        trim_tail_when_due(heap, seg, strata_clock_monotonic_ns());
+}
+
+size_t back_purge_due(strata_heap *heap)
+{
+    size_t given = back_purge_when_due(heap, 0);
+    uint64_t now = strata_clock_monotonic_ns();
+    for (segment *seg = &heap->first; seg != NULL; seg = seg->next)
+        if (seg->tail_free_since != 0 && is_free_block(heap, seg->tail) && bytes_of(heap, seg->tail) > PURGE_MARK)
+            given += trim_tail_when_due(heap, seg, now);
+    return given;
 }
 
 void back_free(strata_heap *heap, char *data)

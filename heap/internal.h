@@ -278,6 +278,7 @@ size_t back_block_bytes(const strata_heap *heap, const char *data);
 bool back_block_check(const strata_heap *heap, const segment *seg, const char *data, bool *is_free);
 char *back_next_block(const strata_heap *heap, const segment *seg, const char *data);
 size_t back_trim(strata_heap *heap, bool everything);
+size_t back_purge_due(strata_heap *heap);
 size_t back_largest_free(const strata_heap *heap);
 bool back_validate(const strata_heap *heap);
 front_page *back_page_take(segment *seg);
@@ -297,6 +298,7 @@ void global_memory_fork_lock(void);
 void global_memory_fork_unlock(void);
 bool large_resize_in_place(strata_heap *heap, char *data, size_t size, bool may_commit);
 void large_cache_release(strata_heap *heap);
+size_t large_cache_expire_due(strata_heap *heap);
 void large_release_all(strata_heap *heap);
 bool large_validate(const strata_heap *heap);
 

@@ -62,9 +62,10 @@ static void cache_release_one(strata_heap *heap, large_block *large)
 }
 
 /* Give the VMM back the cached blocks that waited longer than the age limit
- * (the newest are at the head). Heap lock held. */
-static void cache_expire(strata_heap *heap, uint64_t now)
+ * (the newest are at the head). Heap lock held. Returns the bytes released. */
+static size_t cache_expire(strata_heap *heap, uint64_t now)
 {
+    size_t released = 0;
     for (large_block **link = &heap->large_cache; *link != NULL;) {
         large_block *large = *link;
         if (now - large->cached_since < LARGE_CACHE_AGE_NS) {
@@ -74,8 +75,15 @@ static void cache_expire(strata_heap *heap, uint64_t now)
         *link = large->next;
         heap->large_cache_count--;
         heap->large_cache_bytes -= large->committed;
+        released += large->committed;
         cache_release_one(heap, large);
     }
+    return released;
+}
+
+size_t large_cache_expire_due(strata_heap *heap)
+{
+    return heap->large_cache != NULL ? cache_expire(heap, strata_clock_monotonic_ns()) : 0;
 }
 
 static void link_busy(strata_heap *heap, large_block *large)

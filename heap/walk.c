@@ -288,6 +288,16 @@ bool heap_is_block_start(strata_heap *heap, segment *seg, const char *data)
 }
 
 /* ---- Compact ---------------------------------------------------------------------- */
+STRATA_API size_t strata_heap_purge_due(strata_heap *heap)
+{
+    if (heap == NULL)
+        return 0;
+    heap_acquire(heap, 0);
+    size_t given = back_purge_due(heap) + large_cache_expire_due(heap);
+    heap_release(heap, 0);
+    return given;
+}
+
 STRATA_API size_t strata_heap_compact(strata_heap *heap, uint32_t flags)
 {
     if (heap == NULL)

@@ -337,6 +337,18 @@ STRATA_API void strata_heap_set_purge_delay(int32_t milliseconds);
 STRATA_API int32_t strata_heap_purge_delay(void);
 
 /*
+ * strata_heap_purge_due — give the OS back, now, what has waited the purge
+ * delay in `heap`: free ranges, free segment tops and cached large blocks
+ * that the heap's own later allocations and frees would have given back,
+ * had there been any. For a thread that purges an idle program's heaps in
+ * the background (the crt's STRATA_PURGE_BACKGROUND); nothing that waited
+ * less than the delay is touched, and nothing at all with a delay of -1.
+ * Takes the heap lock. Returns the bytes given back (reset, decommitted or
+ * released); 0 for a NULL heap.
+ */
+STRATA_API size_t strata_heap_purge_due(strata_heap *heap);
+
+/*
  * strata_heap_raise — raise `code` the way HEAP_GENERATE_EXCEPTIONS does.
  * On Windows: RaiseException(code, 0, 0, NULL), catchable by SEH or a
  * vectored handler. On POSIX: the signal SIGABRT is queued to the calling

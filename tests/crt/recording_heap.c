@@ -229,6 +229,18 @@ void strata_heap_set_purge_delay(int32_t milliseconds)
     (void)milliseconds;
 }
 
+/* The background purge (crt/purge.c) over this stand-in: nothing to give back. */
+int32_t strata_heap_purge_delay(void)
+{
+    return -1;
+}
+
+size_t strata_heap_purge_due(strata_heap *heap)
+{
+    (void)heap;
+    return 0;
+}
+
 /* The map (crt/map.c) over this stand-in: it has no VMM and keeps its blocks
  * in the C library's heap, so there are no regions, segments or pages to
  * report. */
