@@ -76,6 +76,7 @@ static void move_to_full(thread_part *part, front_page *page)
     list_remove(&part->avail[page->class_index], page);
     list_push(&part->full[page->class_index], page);
     page->in_full = 1;
+    page->unfull_below = page->capacity - page->capacity / 8;
 }
 
 static void front_unfull(front_page *page)
@@ -86,12 +87,13 @@ static void front_unfull(front_page *page)
     page->in_full = 0;
 }
 
-/* The owner freed into a full page, or emptied a page.
+/* The owner freed an eighth of a full page, or emptied a page.
  * A full page goes back on the avail list once an eighth of it is free:
  * back at its first free, it would be picked, drained of that one slot and
  * found full again at every other allocation (a random churn spent an
- * eighth of its mallocs so). Until then the flag sends the next refill
- * through the full list before it makes a page.
+ * eighth of its mallocs so). Until then each free raises the class's flag
+ * (front_free_local), which sends the next refill through the full list
+ * before it makes a page.
  * An emptied page that is not its class's current one goes back to the
  * back end (whose purge gives its memory back to the OS) once its class
  * has spare empty pages enough, so that a burst of blocks, once freed,
@@ -116,12 +118,8 @@ static unsigned front_spare_pages(const thread_part *part, const front_page *emp
 NOINLINE void front_page_freed_slow(front_page *page)
 {
     thread_part *part = page->part;
-    if (page->in_full) {
-        if (page->capacity - page->used > page->capacity / 8)
-            front_unfull(page);
-        else
-            atomic_store_explicit(&part->full_frees[page->class_index], 1, memory_order_relaxed);
-    }
+    if (page->in_full && page->used < page->unfull_below)
+        front_unfull(page);
     if (page->used == 0 && !page->is_current && front_spare_pages(part, page) >= SPARE_EMPTY_PAGES) {
         strata_heap *heap = part->heap;
         heap_acquire(heap, 0);

@@ -326,8 +326,14 @@ static inline void front_free_local(front_page *page, uint32_t slot)
     page->slots[slot] = slot_free_entry(page->free);
     page->free = slot;
     page->used--;
-    if (UNLIKELY((page->used == 0 && !page->is_current) || page->in_full))
-        front_page_freed_slow(page);
+    if (UNLIKELY((page->used == 0 && !page->is_current) || page->in_full)) {
+        /* Most frees in a steady churn: the flag, no call. (`used` read
+         * again: kept from above, it cost the fast path two instructions.) */
+        if (page->in_full && __atomic_load_n(&page->used, __ATOMIC_RELAXED) >= page->unfull_below)
+            atomic_store_explicit(&page->part->full_frees[page->class_index], 1, memory_order_relaxed);
+        else
+            front_page_freed_slow(page);
+    }
 }
 
 #endif /* STRATA_HEAP_INTERNAL_H */

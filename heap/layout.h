@@ -54,6 +54,7 @@ typedef struct front_page {
     uint32_t bump;                    /* slots below this were handed out at least once since the page (re)started */
     bool is_current;                  /* its part's current page of its class (owner only) */
     uint8_t in_full;                  /* on the part's full list (owner only) */
+    uint32_t unfull_below;            /* in_full: back to the avail list once `used` is below this */
     struct front_page *next, *prev;   /* in the part's avail or full list of the class (owner) */
     /* Second: read by every free, written when the page is made or changes hands. */
     _Alignas(64) uint32_t *slots;     /* side table: one entry per slot (slot_*), in the segment's metadata */
