@@ -7,7 +7,6 @@
  * blocks it touched (less than the 32 MiB that are purged at once), then
  * sleeps, and reports its resident set before and after.
  */
-#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <strata/crt.h>
 #include <strata/platform.h>
 
@@ -15,27 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(_WIN32)
-#define WIN32_LEAN_AND_MEAN
-#include <windows.h>
-#endif
-
 #include "../support/child.h"
 #include "../support/cmocka_all.h"
 
 enum { BLOCK_BYTES = 16 << 10, BLOCKS = (24 << 20) / BLOCK_BYTES };
-
-static void set_env(const char *name, const char *value)
-{
-#if defined(_WIN32)
-    SetEnvironmentVariableA(name, value);
-#else
-    if (value == NULL)
-        unsetenv(name);
-    else
-        setenv(name, value, 1);
-#endif
-}
 
 static size_t resident_kib(void)
 {
@@ -77,12 +59,12 @@ static const child_scenario scenarios[] = {
  * `background`; returns the KiB the idle second gave back. */
 static long given_back_while_idle(const char *background)
 {
-    set_env("STRATA_PURGE_DELAY", "100");
-    set_env("STRATA_PURGE_BACKGROUND", background);
+    child_set_env("STRATA_PURGE_DELAY", "100");
+    child_set_env("STRATA_PURGE_BACKGROUND", background);
     child_result result;
     bool started = child_run_fresh("free_then_idle", &result);
-    set_env("STRATA_PURGE_DELAY", NULL);
-    set_env("STRATA_PURGE_BACKGROUND", NULL);
+    child_set_env("STRATA_PURGE_DELAY", NULL);
+    child_set_env("STRATA_PURGE_BACKGROUND", NULL);
     assert_true(started);
     assert_true(result.exited);
     assert_int_equal(result.exit_code, 0);

@@ -31,18 +31,6 @@
 
 #define OUTPUT_FILE "test_reports_output.txt"
 
-static void set_env(const char *name, const char *value)
-{
-#if defined(_WIN32)
-    SetEnvironmentVariableA(name, value);
-#else
-    if (value == NULL)
-        unsetenv(name);
-    else
-        setenv(name, value, 1);
-#endif
-}
-
 static void say(const char *format, const void *pointer)
 {
     char line[128];
@@ -146,13 +134,13 @@ static const child_scenario scenarios[] = {
 static void run_fresh(const char *name, const char *stats, const char *leaks, const char *output,
                       child_result *result)
 {
-    set_env("STRATA_STATS", stats);
-    set_env("STRATA_LEAKS", leaks);
-    set_env("STRATA_OUTPUT", output);
+    child_set_env("STRATA_STATS", stats);
+    child_set_env("STRATA_LEAKS", leaks);
+    child_set_env("STRATA_OUTPUT", output);
     bool started = child_run_fresh(name, result);
-    set_env("STRATA_STATS", NULL);
-    set_env("STRATA_LEAKS", NULL);
-    set_env("STRATA_OUTPUT", NULL);
+    child_set_env("STRATA_STATS", NULL);
+    child_set_env("STRATA_LEAKS", NULL);
+    child_set_env("STRATA_OUTPUT", NULL);
     assert_true(started);
     assert_true(result->exited);
     assert_int_equal(result->exit_code, 0);

@@ -23,24 +23,12 @@
 #include "../support/child.h"
 #include "../support/cmocka_all.h"
 
-static void set_env(const char *name, const char *value)
-{
-#if defined(_WIN32)
-    SetEnvironmentVariableA(name, value);
-#else
-    if (value == NULL)
-        unsetenv(name);
-    else
-        setenv(name, value, 1);
-#endif
-}
-
 /* Children start from an environment with no STRATA_ variable but `keep`. */
 static void clear_strata_variables(void)
 {
     for (int id = 0; id < CRT_OPTION_COUNT; id++)
-        set_env(crt_option_table[id].variable, NULL);
-    set_env("STRATA_OPTIONS", NULL);
+        child_set_env(crt_option_table[id].variable, NULL);
+    child_set_env("STRATA_OPTIONS", NULL);
 }
 
 /* One line with every option's value as the getters give it, and the heap's purge delay. */
@@ -83,18 +71,18 @@ static void scenario_boolean_words(void)
     clear_strata_variables();
     char line[256];
     for (size_t i = 0; words[i] != NULL; i++) {
-        set_env("STRATA_VERBOSE", NULL);
-        set_env("STRATA_STATS", words[i]);
-        set_env("STRATA_LEAKS", words[i]);
+        child_set_env("STRATA_VERBOSE", NULL);
+        child_set_env("STRATA_STATS", words[i]);
+        child_set_env("STRATA_LEAKS", words[i]);
         crt_options_reload();
         size_t length = strata_format(line, sizeof line, "%s: stats=%d leaks=%d\n", words[i],
                                       (int)crt_option_int(CRT_OPTION_STATS), (int)crt_option_int(CRT_OPTION_LEAKS));
         strata_write_error(line, length);
     }
-    set_env("STRATA_STATS", NULL);
-    set_env("STRATA_LEAKS", NULL);
+    child_set_env("STRATA_STATS", NULL);
+    child_set_env("STRATA_LEAKS", NULL);
     for (size_t i = 0; words[i] != NULL; i++) {
-        set_env("STRATA_VERBOSE", words[i]);
+        child_set_env("STRATA_VERBOSE", words[i]);
         crt_options_reload();
         /* With verbose on the listing comes first; only the value matters here. */
         size_t length = strata_format(line, sizeof line, "%s: verbose=%d\n", words[i],
@@ -106,25 +94,25 @@ static void scenario_boolean_words(void)
 static void scenario_enum_values(void)
 {
     clear_strata_variables();
-    set_env("STRATA_STATS", "2");
-    set_env("STRATA_LEAKS", "STACK");
-    set_env("STRATA_PURGE_DELAY", "-1");
-    set_env("STRATA_PURGE_BACKGROUND", "yes");
-    set_env("STRATA_OUTPUT", "report.txt");
-    set_env("STRATA_MAP", "/tmp/map.txt");
-    set_env("STRATA_MAP_SIGNAL", "USR2");
+    child_set_env("STRATA_STATS", "2");
+    child_set_env("STRATA_LEAKS", "STACK");
+    child_set_env("STRATA_PURGE_DELAY", "-1");
+    child_set_env("STRATA_PURGE_BACKGROUND", "yes");
+    child_set_env("STRATA_OUTPUT", "report.txt");
+    child_set_env("STRATA_MAP", "/tmp/map.txt");
+    child_set_env("STRATA_MAP_SIGNAL", "USR2");
     reload_and_print();
 }
 
 static void scenario_malformed_values(void)
 {
     clear_strata_variables();
-    set_env("STRATA_STATS", "12345678"); /* eight characters: no longer silently off */
-    set_env("STRATA_LEAKS", "maybe");
-    set_env("STRATA_VERBOSE", "2");
-    set_env("STRATA_PURGE_DELAY", "86400001");
+    child_set_env("STRATA_STATS", "12345678"); /* eight characters: no longer silently off */
+    child_set_env("STRATA_LEAKS", "maybe");
+    child_set_env("STRATA_VERBOSE", "2");
+    child_set_env("STRATA_PURGE_DELAY", "86400001");
     reload_and_print();
-    set_env("STRATA_PURGE_DELAY", "10ms");
+    child_set_env("STRATA_PURGE_DELAY", "10ms");
     reload_and_print();
 }
 
@@ -134,41 +122,41 @@ static void scenario_too_long_string(void)
     char value[301];
     memset(value, 'x', 300);
     value[300] = '\0';
-    set_env("STRATA_OUTPUT", value);
+    child_set_env("STRATA_OUTPUT", value);
     reload_and_print();
 }
 
 static void scenario_unknown_variable(void)
 {
     clear_strata_variables();
-    set_env("STRATA_STAT", "1");
+    child_set_env("STRATA_STAT", "1");
     reload_and_print();
-    set_env("STRATA_STAT", NULL);
+    child_set_env("STRATA_STAT", NULL);
 }
 
 static void scenario_options_list(void)
 {
     clear_strata_variables();
-    set_env("STRATA_OPTIONS", " stats = 2 ,leaks=stack,, purge_delay=0,output=a b.txt");
+    child_set_env("STRATA_OPTIONS", " stats = 2 ,leaks=stack,, purge_delay=0,output=a b.txt");
     reload_and_print();
     /* A variable wins over the list. */
-    set_env("STRATA_STATS", "1");
-    set_env("STRATA_PURGE_DELAY", "250");
+    child_set_env("STRATA_STATS", "1");
+    child_set_env("STRATA_PURGE_DELAY", "250");
     reload_and_print();
 }
 
 static void scenario_options_list_errors(void)
 {
     clear_strata_variables();
-    set_env("STRATA_OPTIONS", "foo=1,verbose,purge_delay=-5,stats=on");
+    child_set_env("STRATA_OPTIONS", "foo=1,verbose,purge_delay=-5,stats=on");
     reload_and_print();
 }
 
 static void scenario_verbose(void)
 {
     clear_strata_variables();
-    set_env("STRATA_OPTIONS", "leaks=1");
-    set_env("STRATA_VERBOSE", "yes");
+    child_set_env("STRATA_OPTIONS", "leaks=1");
+    child_set_env("STRATA_VERBOSE", "yes");
     crt_options_reload();
 }
 

@@ -27,15 +27,7 @@
 
 static void set_env(const char *name, const char *value)
 {
-#if defined(_WIN32)
-    assert_true(SetEnvironmentVariableA(name, value));
-#else
-    if (value == NULL) {
-        assert_int_equal(unsetenv(name), 0);
-    } else {
-        assert_int_equal(setenv(name, value, 1), 0);
-    }
-#endif
+    assert_true(child_set_env(name, value));
 }
 
 /* ---- status names -------------------------------------------------------- */

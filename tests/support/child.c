@@ -138,6 +138,11 @@ bool child_run_fresh(const char *name, child_result *result)
     return child_run(name, result);
 }
 
+bool child_set_env(const char *name, const char *value)
+{
+    return SetEnvironmentVariableA(name, value) != 0;
+}
+
 #else
 #include <signal.h>
 #include <spawn.h>
@@ -253,4 +258,9 @@ bool child_run_fresh(const char *name, child_result *result)
     collect_child(pid, pipe_ends[0], result);
     return true;
 }
+bool child_set_env(const char *name, const char *value)
+{
+    return value == NULL ? unsetenv(name) == 0 : setenv(name, value, 1) == 0;
+}
+
 #endif

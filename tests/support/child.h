@@ -69,4 +69,11 @@ void child_allow_faults(void);
  */
 bool child_under_valgrind(void);
 
+/*
+ * child_set_env — sets (or, for a NULL value, removes) a variable of this
+ * process's environment, which children started after inherit. False if
+ * the OS refused.
+ */
+bool child_set_env(const char *name, const char *value);
+
 #endif /* STRATA_TEST_CHILD_H */
