@@ -281,24 +281,26 @@ static void producer_consumer(unsigned scale, size_t depth, size_t fixed_size)
     checksum += atomic_load(&thread_checksum);
 }
 
-/* Larson-style server churn: each thread replaces random blocks of a shared
- * array, freeing what another thread allocated. */
-enum { LARSON_SLOTS = 4096 };
-static _Atomic(uintptr_t) larson_slots[LARSON_SLOTS];
-static unsigned long larson_steps;
+/* Threads that each replace random blocks of one shared array, freeing
+ * what another thread most often allocated: larson-style server churn. */
+enum { SHARED_SLOTS_MAX = 8192 };
+static _Atomic(uintptr_t) shared_slots[SHARED_SLOTS_MAX];
+static struct {
+    unsigned slots;
+    unsigned long steps;
+    size_t (*size_of)(uint64_t *);
+} shared_churn_setup;
 
-static void *larson_thread(void *argument)
+static void *shared_churn_thread(void *argument)
 {
     uint64_t r = (uintptr_t)argument * 7919;
     uint64_t local = 0;
-    for (unsigned long step = 0; step < larson_steps; step++) {
-        size_t size = 16 + next_random(&r) % 500;
+    for (unsigned long step = 0; step < shared_churn_setup.steps; step++) {
+        size_t size = shared_churn_setup.size_of(&r);
         unsigned char *block = malloc(size);
         block[0] = (unsigned char)size;
         block[size - 1] = (unsigned char)size;
-        /* The block's size rides in the pointer's slot, in a side table. */
-        uintptr_t packed = (uintptr_t)block;
-        uintptr_t old = atomic_exchange(&larson_slots[next_random(&r) % LARSON_SLOTS], packed);
+        uintptr_t old = atomic_exchange(&shared_slots[next_random(&r) % shared_churn_setup.slots], (uintptr_t)block);
         if (old != 0) {
             unsigned char *previous = (unsigned char *)old;
             local += previous[0];
@@ -309,17 +311,28 @@ static void *larson_thread(void *argument)
     return NULL;
 }
 
-static void larson(unsigned scale)
+static void shared_churn(unsigned slots, unsigned long steps, size_t (*size_of)(uint64_t *))
 {
-    larson_steps = 400000ul * scale;
+    shared_churn_setup.slots = slots;
+    shared_churn_setup.steps = steps;
+    shared_churn_setup.size_of = size_of;
     pthread_t threads[THREADS];
     for (uintptr_t i = 0; i < THREADS; i++)
-        pthread_create(&threads[i], NULL, larson_thread, (void *)(i + 1));
+        pthread_create(&threads[i], NULL, shared_churn_thread, (void *)(i + 1));
     for (int i = 0; i < THREADS; i++)
         pthread_join(threads[i], NULL);
-    for (unsigned i = 0; i < LARSON_SLOTS; i++)
-        free((void *)atomic_load(&larson_slots[i]));
+    for (unsigned i = 0; i < slots; i++)
+        free((void *)atomic_exchange(&shared_slots[i], 0));
     checksum += atomic_load(&thread_checksum) != 0;
+}
+
+static size_t size_larson(uint64_t *r) { return 16 + next_random(r) % 500; }
+
+/* 16 B to 16 KiB, as many of each power of two: mostly small. */
+static size_t size_cross(uint64_t *r)
+{
+    unsigned bits = 4 + (unsigned)(next_random(r) % 11);
+    return ((size_t)1 << bits) + next_random(r) % ((size_t)1 << bits);
 }
 
 static void *short_life(void *argument)
@@ -401,46 +414,6 @@ static void burst(unsigned scale)
     free(sizes);
 }
 
-/* Random sizes freed by another thread: each thread puts blocks of 16 B to
- * 16 KiB (mostly small) in a shared array and frees the one it displaces,
- * which most often another thread made; some blocks live long. */
-enum { CROSS_SLOTS = 8192 };
-static _Atomic(uintptr_t) cross_slots[CROSS_SLOTS];
-static unsigned long cross_steps;
-
-static void *cross_thread(void *argument)
-{
-    uint64_t r = (uintptr_t)argument * 104729;
-    uint64_t local = 0;
-    for (unsigned long step = 0; step < cross_steps; step++) {
-        unsigned bits = 4 + (unsigned)(next_random(&r) % 11);
-        size_t size = ((size_t)1 << bits) + next_random(&r) % ((size_t)1 << bits);
-        unsigned char *block = malloc(size);
-        block[0] = (unsigned char)size;
-        block[size - 1] = (unsigned char)size;
-        uintptr_t old = atomic_exchange(&cross_slots[next_random(&r) % CROSS_SLOTS], (uintptr_t)block);
-        if (old != 0) {
-            local += ((unsigned char *)old)[0];
-            free((void *)old);
-        }
-    }
-    atomic_fetch_add(&thread_checksum, local);
-    return NULL;
-}
-
-static void cross_thread_random(unsigned scale)
-{
-    cross_steps = 300000ul * scale;
-    pthread_t threads[THREADS];
-    for (uintptr_t i = 0; i < THREADS; i++)
-        pthread_create(&threads[i], NULL, cross_thread, (void *)(i + 1));
-    for (int i = 0; i < THREADS; i++)
-        pthread_join(threads[i], NULL);
-    for (unsigned i = 0; i < CROSS_SLOTS; i++)
-        free((void *)atomic_load(&cross_slots[i]));
-    checksum += atomic_load(&thread_checksum) != 0;
-}
-
 /* ---- Dispatch ----------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -476,11 +449,11 @@ int main(int argc, char **argv)
     else if (strcmp(name, "producer-consumer-deep") == 0)
         producer_consumer(8 * (unsigned)scale, 200000, 64);
     else if (strcmp(name, "larson") == 0)
-        larson(6 * (unsigned)scale);
+        shared_churn(4096, 400000ul * 6 * scale, size_larson);
     else if (strcmp(name, "thread-churn") == 0)
         thread_churn(6 * (unsigned)scale);
     else if (strcmp(name, "cross-thread-random") == 0)
-        cross_thread_random((unsigned)scale);
+        shared_churn(SHARED_SLOTS_MAX, 300000ul * scale, size_cross); /* random sizes, freed by other threads */
     else if (strcmp(name, "burst") == 0)
         burst((unsigned)scale);
     else {
