@@ -90,11 +90,12 @@ STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t siz
     return alloc_slow(heap, flags, size);
 }
 
-/* A block of the back end, whatever its size: under the heap lock. */
-static char *back_alloc_busy(strata_heap *heap, uint32_t flags, size_t size)
+/* A block of the back end, whatever its size: under the heap lock. One
+ * that realloc is growing gets the free space after it. */
+static char *back_alloc_busy(strata_heap *heap, uint32_t flags, size_t size, bool room_to_grow)
 {
     heap_acquire(heap, flags);
-    char *data = back_alloc(heap, size, TAG_BACK_BUSY, size);
+    char *data = back_alloc(heap, size, TAG_BACK_BUSY, size, room_to_grow);
     heap_release(heap, flags);
     return data;
 }
@@ -132,7 +133,7 @@ static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
         }
     }
     if (data == NULL) {
-        data = back_alloc_busy(heap, flags, size);
+        data = back_alloc_busy(heap, flags, size, false);
         if (data == NULL)
             return heap_fail(heap, flags);
     }
@@ -222,7 +223,7 @@ static char *realloc_destination(strata_heap *heap, uint32_t flags, size_t size,
     bool large = size >= STRATA_HEAP_LARGE_THRESHOLD;
     if (!growing || size <= REALLOC_BACK_MIN || (large && !(heap->flags & STRATA_HEAP_GROWABLE)))
         return strata_heap_alloc(heap, flags & ~(STRATA_HEAP_ZERO_MEMORY | STRATA_HEAP_GENERATE_EXCEPTIONS), size);
-    char *moved = large ? large_alloc(heap, size, false, true) : back_alloc_busy(heap, flags, size);
+    char *moved = large ? large_alloc(heap, size, false, true) : back_alloc_busy(heap, flags, size, true);
     if (moved != NULL)
         VG_BLOCK_ALLOC(heap, moved, size);
     return moved;

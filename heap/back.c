@@ -236,6 +236,22 @@ static char *bins_find(strata_heap *heap, size_t need)
     return NULL;
 }
 
+/* A free block of the highest non-empty bin, if it holds `need`: where a
+ * block realloc is growing has the most room after it. */
+static char *bins_find_largest(strata_heap *heap, size_t need)
+{
+    for (unsigned word = (BIN_COUNT + 63) / 64; word-- > 0;) {
+        uint64_t bits = heap->bin_map[word];
+        if (bits == 0)
+            continue;
+        char *data = heap->bins[word * 64 + 63 - (unsigned)__builtin_clzll(bits)];
+        if (((uintptr_t)data & 15) || back_segment_of(heap, data) == NULL)
+            heap_corruption(heap, data, "free-list link corrupted");
+        return bytes_of(heap, data) >= need ? data : NULL;
+    }
+    return NULL;
+}
+
 /* ---- Blocks ------------------------------------------------------------------------ */
 static void set_prev_free(const strata_heap *heap, segment *seg, char *data, bool prev_free)
 {
@@ -525,7 +541,7 @@ static void purge_note_reuse(strata_heap *heap, const char *data, size_t bytes)
     heap->purge_pending_bytes -= bytes < heap->purge_pending_bytes ? bytes : heap->purge_pending_bytes;
 }
 
-void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
+void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested, bool room_to_grow)
 {
     if (size > heap->segment_size)
         return NULL;
@@ -533,7 +549,9 @@ void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
     size_t need = align_up(size, 16) + 16;
     if (need < MIN_BACK_BLOCK)
         need = MIN_BACK_BLOCK;
-    char *data = bins_find(heap, need);
+    char *data = room_to_grow ? bins_find_largest(heap, need) : NULL;
+    if (data == NULL)
+        data = bins_find(heap, need);
     if (data != NULL)
         purge_note_reuse(heap, data, need);
     else
@@ -543,11 +561,12 @@ void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested)
     segment *seg = segment_of(heap, data);
     size_t bytes = bytes_of(heap, data);
     size_t rest_bytes = bytes - need;
-    if (rest_bytes >= MIN_BACK_BLOCK && seg->tail != data) {
+    if (rest_bytes >= MIN_BACK_BLOCK && seg->tail != data && !room_to_grow) {
         /* Carve from the end of a free block inside the segment: the rest
          * keeps its header, and mostly its bin, so no far footer and no
          * unlinking; its new footer sits right before the new block. (The top
-         * block is carved from its start, so that it stays at the top.) */
+         * block is carved from its start, so that it stays at the top, and
+         * so is a block realloc grows: the rest lies after it, to grow into.) */
         char *block = data + rest_bytes;
         if (bin_of(rest_bytes) != bin_of(bytes)) {
             bin_remove(heap, data, bytes);

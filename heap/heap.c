@@ -322,7 +322,7 @@ thread_part *heap_thread_part(strata_heap *heap, uint32_t flags)
     if (part != NULL) {
         heap->free_parts = part->next_free;
     } else {
-        part = back_alloc(heap, sizeof(thread_part), TAG_INTERNAL, 0);
+        part = back_alloc(heap, sizeof(thread_part), TAG_INTERNAL, 0, false);
         if (part != NULL) {
             memset(part, 0, sizeof *part);
             for (unsigned c = 0; c < CLASS_COUNT; c++)

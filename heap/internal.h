@@ -265,7 +265,7 @@ size_t heap_page_bytes(const strata_heap *heap, size_t stride);
 strata_status back_segment_init(strata_heap *heap, segment *seg, size_t size, size_t metadata,
                                 size_t initial_commit, unsigned pages);
 segment *back_segment_of(const strata_heap *heap, const void *address);
-void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested);
+void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested, bool room_to_grow);
 char *back_alloc_page(strata_heap *heap, size_t bytes);
 bool back_side_commit(strata_heap *heap, segment *seg, unsigned index);
 unsigned back_block_tag(const strata_heap *heap, const char *data, uint32_t *value);
