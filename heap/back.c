@@ -236,8 +236,7 @@ static char *bins_find(strata_heap *heap, size_t need)
     return NULL;
 }
 
-/* A free block of the highest non-empty bin, if it holds `need`: where a
- * block realloc is growing has the most room after it. */
+/* A free block of the highest non-empty bin, if it holds `need`. */
 static char *bins_find_largest(strata_heap *heap, size_t need)
 {
     for (unsigned word = (BIN_COUNT + 63) / 64; word-- > 0;) {
@@ -410,6 +409,24 @@ static bool extend_segment(strata_heap *heap, segment *seg, size_t extra)
     return true;
 }
 
+/* Where a block realloc is growing gets room to grow after it: a
+ * segment's free top with at least four times its size reserved above it
+ * (committed up to `need` now), which grows as far as the segment does;
+ * else the largest free block that holds it; NULL if none does. */
+#define GROWTH_ROOM 4
+
+static char *find_room_to_grow(strata_heap *heap, size_t need)
+{
+    for (segment *seg = &heap->first; seg != NULL; seg = seg->next) {
+        size_t tail_free = is_free_block(heap, seg->tail) ? bytes_of(heap, seg->tail) : 0;
+        if ((tail_free + (seg->size - seg->committed_end)) / GROWTH_ROOM < need)
+            continue;
+        if (tail_free >= need || extend_segment(heap, seg, need - tail_free))
+            return seg->tail;
+    }
+    return bins_find_largest(heap, need);
+}
+
 static char *back_grow(strata_heap *heap, size_t need)
 {
     for (segment *seg = &heap->first; seg != NULL; seg = seg->next) {
@@ -549,7 +566,7 @@ void *back_alloc(strata_heap *heap, size_t size, unsigned tag, size_t requested,
     size_t need = align_up(size, 16) + 16;
     if (need < MIN_BACK_BLOCK)
         need = MIN_BACK_BLOCK;
-    char *data = room_to_grow ? bins_find_largest(heap, need) : NULL;
+    char *data = room_to_grow ? find_room_to_grow(heap, need) : NULL;
     if (data == NULL)
         data = bins_find(heap, need);
     if (data != NULL)
