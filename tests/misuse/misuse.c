@@ -97,6 +97,14 @@ void announce_prefix(const char *check)
     fflush(stderr);
 }
 
+void announce_guard(const char *kind, const void *address, const void *block, size_t size)
+{
+    fprintf(stderr, "expect: strata: heap 0x%llx: %s at 0x%llx (block 0x%llx, %zu bytes)\n",
+            (unsigned long long)(uintptr_t)api()->heap(), kind, (unsigned long long)(uintptr_t)address,
+            (unsigned long long)(uintptr_t)block, size);
+    fflush(stderr);
+}
+
 void harmless(void)
 {
     fprintf(stderr, "harmless\n");
