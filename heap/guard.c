@@ -302,6 +302,12 @@ strata_status guard_walk(strata_heap *heap, const char *after, strata_heap_entry
     return STRATA_OK;
 }
 
+/* The pattern around a live block is as written. */
+bool guard_block_intact(const strata_heap *heap, const char *data, size_t requested)
+{
+    return damage_around(heap, data, requested) == NULL;
+}
+
 /* Heap lock held. */
 bool guard_validate(const strata_heap *heap)
 {

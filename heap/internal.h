@@ -314,6 +314,7 @@ bool guard_resize_in_place(strata_heap *heap, uint32_t flags, char *data, size_t
 block_state guard_classify(strata_heap *heap, const char *data, block_ref *ref);
 strata_status guard_walk(strata_heap *heap, const char *after, strata_heap_entry *entry);
 bool guard_validate(const strata_heap *heap);
+bool guard_block_intact(const strata_heap *heap, const char *data, size_t requested);
 void guard_release_all(strata_heap *heap);
 /* Whether this allocation is to be guarded: one load when guard mode is off. */
 static inline bool guard_wanted(strata_heap *heap, uint32_t flags)

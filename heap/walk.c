@@ -261,7 +261,9 @@ STRATA_API bool strata_heap_validate(strata_heap *heap, uint32_t flags, const vo
         return false;
     if (block != NULL) {
         block_ref ref;
-        return heap_block_classify(heap, block, &ref) == BLOCK_LIVE;
+        if (heap_block_classify(heap, block, &ref) != BLOCK_LIVE)
+            return false;
+        return ref.kind != BLOCK_GUARD || guard_block_intact(heap, ref.data, ref.requested);
     }
     heap_acquire(heap, 0);
     bool ok = validate_all(heap);
