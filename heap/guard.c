@@ -200,13 +200,20 @@ static void release_block(strata_heap *heap, guard_block *block)
     back_free(heap, (char *)block);
 }
 
-/* `data` is a live guarded block (heap_block_classify said so). */
-void guard_free(strata_heap *heap, uint32_t flags, char *data)
+/* The live block at `data` (heap_block_classify said so), its pattern
+ * checked. Heap lock held. */
+static guard_block *checked_block(strata_heap *heap, const char *data)
 {
-    heap_acquire(heap, flags);
     guard_block *block = find_covering(heap, data);
     HEAP_ASSERT(block != NULL && block->data == data && !block->quarantined);
     check_around(heap, data, block->requested);
+    return block;
+}
+
+void guard_free(strata_heap *heap, uint32_t flags, char *data)
+{
+    heap_acquire(heap, flags);
+    guard_block *block = checked_block(heap, data);
     if (block->prev != NULL)
         block->prev->next = block->next;
     else
@@ -248,9 +255,7 @@ void guard_free(strata_heap *heap, uint32_t flags, char *data)
 bool guard_resize_in_place(strata_heap *heap, uint32_t flags, char *data, size_t size)
 {
     heap_acquire(heap, flags);
-    guard_block *block = find_covering(heap, data);
-    HEAP_ASSERT(block != NULL && block->data == data && !block->quarantined);
-    check_around(heap, data, block->requested);
+    guard_block *block = checked_block(heap, data);
     char *end = block->base + block->committed;
     bool fits = size <= (size_t)(end - data) && (size_t)(end - data) - size < STRATA_HEAP_ALIGNMENT &&
                 (size != 0) == (block->requested != 0);
@@ -337,9 +342,10 @@ static const char *fault_kind(const guard_block *block, const char *address, boo
     return NULL;
 }
 
-/* Runs in the fault context, on the faulting thread. The heap code never
- * touches a guarded block's pages holding the heap lock, so taking it here
- * cannot find it half-changed by this thread. */
+/* Runs in the fault context, on the faulting thread. Holding the heap
+ * lock, the heap touches only committed pages of guarded blocks, which
+ * cannot fault: taking the lock here never finds it half-changed by this
+ * thread. */
 static bool on_fault(const strata_fault_event *event, void *context)
 {
     (void)context;

@@ -951,7 +951,7 @@ static void child_guard_zero_size_access(void)
 static void child_guard_padding_after(void)
 {
     char *block = guarded_block(13);
-    ((volatile char *)block)[14] = 0;
+    xor_byte(block + 14, 0xFF);
     announce_guard("guard padding overwritten", block + 14, block, 13);
     api()->release(block);
     harmless();
@@ -960,7 +960,7 @@ static void child_guard_padding_after(void)
 static void child_guard_padding_before(void)
 {
     char *block = guarded_block(100);
-    ((volatile char *)block)[-1] = 0;
+    xor_byte(block - 1, 0xFF);
     announce_guard("guard padding overwritten", block - 1, block, 100);
     api()->release(block);
     harmless();
@@ -969,7 +969,7 @@ static void child_guard_padding_before(void)
 static void child_guard_padding_realloc(void)
 {
     char *block = guarded_block(13);
-    ((volatile char *)block)[15] = 'x';
+    xor_byte(block + 15, 0xFF);
     announce_guard("guard padding overwritten", block + 15, block, 13);
     void *moved = api()->resize(block, 500);
     (void)moved;
