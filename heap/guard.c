@@ -95,13 +95,17 @@ static char *first_page_start(const strata_heap *heap, const char *data)
     return (char *)((uintptr_t)data & ~(uintptr_t)(heap->vmm->page_size - 1));
 }
 
+/* The pattern's two ranges are not the block's: memcheck is told they may
+ * be read and written whatever it thinks of the block's bytes. */
 static void fill_around(const strata_heap *heap, char *data, size_t requested)
 {
     char *start = first_page_start(heap, data);
     if (requested == 0 && start == data)
         return; /* a zero-size block on a page boundary has no pages */
-    memset(start, GUARD_FILL, (size_t)(data - start));
     char *end = pages_end(heap, data, requested);
+    VG_OPEN(start, (size_t)(data - start));
+    VG_OPEN(data + requested, (size_t)(end - data - requested));
+    memset(start, GUARD_FILL, (size_t)(data - start));
     memset(data + requested, GUARD_FILL, (size_t)(end - data - requested));
 }
 
@@ -119,8 +123,11 @@ static const char *damage_around(const strata_heap *heap, const char *data, size
     char *start = first_page_start(heap, data);
     if (requested == 0 && start == data)
         return NULL;
+    char *end = pages_end(heap, data, requested);
+    VG_OPEN(start, (size_t)(data - start));
+    VG_OPEN(data + requested, (size_t)(end - data - requested));
     const char *damaged = first_changed(start, data);
-    return damaged != NULL ? damaged : first_changed(data + requested, pages_end(heap, data, requested));
+    return damaged != NULL ? damaged : first_changed(data + requested, end);
 }
 
 static void check_around(const strata_heap *heap, const char *data, size_t requested)
@@ -189,7 +196,9 @@ void *guard_alloc(strata_heap *heap, uint32_t flags, size_t size, size_t alignme
     heap_count_commit(heap, (ptrdiff_t)committed);
     heap_release(heap, flags);
     VG_BLOCK_ALLOC(heap, data, size);
-    return data; /* fresh pages: zero already */
+    if (flags & STRATA_HEAP_ZERO_MEMORY)
+        VG_OPEN(data, size); /* fresh pages: zero, and memcheck should know it */
+    return data;
 }
 
 static void release_block(strata_heap *heap, guard_block *block)
@@ -261,7 +270,7 @@ bool guard_resize_in_place(strata_heap *heap, uint32_t flags, char *data, size_t
                 (size != 0) == (block->requested != 0);
     if (fits) {
         block->requested = size;
-        memset(data + size, GUARD_FILL, (size_t)(end - data) - size);
+        fill_around(heap, data, size);
     }
     heap_release(heap, flags);
     return fits;
