@@ -10,15 +10,6 @@
 
 #include <string.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#endif
-#endif
-#ifndef VALGRIND_MAKE_MEM_DEFINED
-#define VALGRIND_MAKE_MEM_DEFINED(address, size) ((void)(address), (void)(size))
-#endif
-
 #include "../fakes/fake_vmm.h"
 #include "../support/check.h"
 #include "../support/child.h"

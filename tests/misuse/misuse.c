@@ -20,20 +20,12 @@
 
 #include <strata/platform.h>
 
+#include "../support/check.h"
 #include "../support/child.h"
 
 #if defined(_WIN32)
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
-#endif
-
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#endif
-#endif
-#ifndef VALGRIND_MAKE_MEM_DEFINED
-#define VALGRIND_MAKE_MEM_DEFINED(address, size) ((void)(address), (void)(size))
 #endif
 
 /* ---- The two APIs ------------------------------------------------------------ */
