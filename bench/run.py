@@ -12,7 +12,12 @@ repetitions, ratios to strata; instructions per malloc+free pair from
 callgrind for the two micro patterns. Writes docs/benchmarks.md and, with
 gnuplot, docs/bench-time.svg and docs/bench-rss.svg.
 
-usage: run.py BUILD_DIR [--reps N] [--only NAME,...] [--out DIR]
+usage: run.py BUILD_DIR [--reps N] [--only NAME,...] [--out DIR] [--peer NAME=PATH.so]
+              [--strata-with NAME=VARIABLE=VALUE] [--allocators NAME,...]
+
+--strata-with adds a column: strata's library run with one more variable
+set (strata-guard=STRATA_GUARD=1000: guard mode's cost); --allocators keeps
+only the columns named (strata first, always).
 """
 import argparse
 import math
@@ -26,6 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ALLOCATORS = ["strata", "glibc", "jemalloc", "tcmalloc", "mimalloc"]
+EXTRA_ENV = {}  # allocator -> variables set for its runs (--strata-with)
 MICRO = ["small", "medium", "large", "power-law", "batch", "immediate", "realloc",
          "fragmentation", "producer-consumer", "producer-consumer-deep", "larson", "thread-churn",
          "cross-thread-random", "burst"]
@@ -99,9 +105,10 @@ def workloads(build, scratch):
     return table
 
 
-def run_once(command, preload, scratch):
+def run_once(command, preload, scratch, extra_env):
     env = dict(os.environ)
     env.pop("STRATA_STATS", None)
+    env.update(extra_env)
     if preload:
         env["LD_PRELOAD"] = preload
     else:
@@ -117,9 +124,10 @@ def run_once(command, preload, scratch):
     return result.returncode, result.stdout, result.stderr, seconds, rss_kib
 
 
-def instructions(command, preload, scratch):
+def instructions(command, preload, scratch, extra_env):
     out = os.path.join(scratch, "callgrind.out")
     env = dict(os.environ)
+    env.update(extra_env)
     if preload:
         env["LD_PRELOAD"] = preload
     result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + command,
@@ -144,6 +152,9 @@ def main():
     parser.add_argument("--pairs", type=int, default=200000)
     parser.add_argument("--peer", action="append", default=[], metavar="NAME=PATH.so",
                         help="another allocator to preload beside Debian's (repeatable)")
+    parser.add_argument("--strata-with", action="append", default=[], metavar="NAME=VARIABLE=VALUE",
+                        help="strata with one more variable set, as a column of its own (repeatable)")
+    parser.add_argument("--allocators", default="", help="only these columns (strata always)")
     args = parser.parse_args()
     build = os.path.abspath(args.build)
     libraries = preloads(build)
@@ -153,6 +164,17 @@ def main():
             sys.exit("--peer wants NAME=PATH.so with a new NAME: %r" % peer)
         libraries[name] = os.path.abspath(path)
         ALLOCATORS.append(name)
+    for variant in args.strata_with:
+        name, _, setting = variant.partition("=")
+        variable, _, value = setting.partition("=")
+        if not name or not variable or name in libraries:
+            sys.exit("--strata-with wants NAME=VARIABLE=VALUE with a new NAME: %r" % variant)
+        libraries[name] = libraries["strata"]
+        EXTRA_ENV[name] = {variable: value}
+        ALLOCATORS.append(name)
+    if args.allocators:
+        wanted = set(args.allocators.split(",")) | {"strata"}
+        ALLOCATORS[:] = [a for a in ALLOCATORS if a in wanted]
     for name, path in libraries.items():
         if path and not os.path.exists(path):
             sys.exit("missing %s: %s" % (name, path))
@@ -178,7 +200,8 @@ def main():
                 sys.stderr.write("\r[%3d/%d] %-18s %-9s rep %d  (%.0f s)   "
                                  % (done, total, name, allocator, rep + 1, time.time() - started))
                 sys.stderr.flush()
-                code, out, err, seconds, rss_kib = run_once(command, libraries[allocator], scratch)
+                code, out, err, seconds, rss_kib = run_once(command, libraries[allocator], scratch,
+                                                            EXTRA_ENV.get(allocator, {}))
                 if allocator == "glibc" and reference is None:
                     reference = out
                 if code != 0 or (reference is not None and out != reference):
@@ -199,8 +222,9 @@ def main():
             for allocator in ALLOCATORS:
                 sys.stderr.write("\rcallgrind %-16s %-9s   " % (pattern, allocator))
                 sys.stderr.flush()
-                base = instructions([bench_bin, pattern, "0"], libraries[allocator], scratch)
-                full = instructions([bench_bin, pattern, str(args.pairs)], libraries[allocator], scratch)
+                extra = EXTRA_ENV.get(allocator, {})
+                base = instructions([bench_bin, pattern, "0"], libraries[allocator], scratch, extra)
+                full = instructions([bench_bin, pattern, str(args.pairs)], libraries[allocator], scratch, extra)
                 pair_counts[(pattern, allocator)] = (full - base) / args.pairs
         sys.stderr.write("\n")
 

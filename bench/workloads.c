@@ -372,7 +372,11 @@ static unsigned long resident_kib(void)
     if (fscanf(statm, "%lu %lu", &pages_total, &pages_resident) != 2)
         pages_resident = 0;
     fclose(statm);
+#if defined(_SC_PAGESIZE)
     return pages_resident * (unsigned long)(sysconf(_SC_PAGESIZE) / 1024);
+#else
+    return 0; /* no sysconf (mingw), nor /proc to read from */
+#endif
 }
 
 /* A 400 MB burst of 16-2000-byte blocks, all freed, then two seconds of

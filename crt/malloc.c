@@ -30,6 +30,10 @@ static strata_heap *crt_install_heap(strata_heap *heap)
         return expected;
     crt_startup();
     crt_map_setup();
+    /* Guard mode (STRATA_GUARD) is the heap's: a fixed-size heap refuses it. */
+    long guard = crt_option_int(CRT_OPTION_GUARD);
+    if (guard > 0)
+        strata_heap_set_guard(heap, (uint32_t)guard);
     if (!crt_counting && !crt_recording)
         atomic_store_explicit(&crt_fast_heap, heap, memory_order_release);
     return heap;

@@ -31,7 +31,9 @@ typedef enum crt_option_type { CRT_BOOL, CRT_INT, CRT_ENUM, CRT_STRING } crt_opt
     X(PURGE_BACKGROUND, "purge_background", CRT_BOOL, "0", NULL, 0, 0,                                                \
       "a thread gives freed memory back after the delay even while the program does not allocate")                  \
     X(MAP, "map", CRT_STRING, "", NULL, 0, 0, "file the memory map is written to; empty: none")                      \
-    X(MAP_SIGNAL, "map_signal", CRT_STRING, "", NULL, 0, 0, "signal that writes the memory map (a name, e.g. USR2)")
+    X(MAP_SIGNAL, "map_signal", CRT_STRING, "", NULL, 0, 0, "signal that writes the memory map (a name, e.g. USR2)") \
+    X(GUARD, "guard", CRT_INT, "0", NULL, 0, 1000000000,                                                              \
+      "guarded blocks (guard mode): 0 none, 1 every block, N one allocation in N")
 
 typedef enum crt_option_id {
 #define CRT_OPTION_ID(id, ...) CRT_OPTION_##id,

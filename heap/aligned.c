@@ -30,8 +30,11 @@ STRATA_API void *strata_heap_alloc_aligned(strata_heap *heap, uint32_t flags, si
     /* The inner pointer always lies past the outer block's start, so that
      * an aligned block is always known as one; room for at least 16 bytes
      * after it keeps a zero-size block's inner pointer inside its outer one. */
+    if (guard_wanted(heap, flags))
+        return guard_alloc(heap, flags | heap->flags, size, alignment);
     size_t tail = size > 16 ? size : 16;
-    char *outer = strata_heap_alloc(heap, flags & ~(uint32_t)STRATA_HEAP_ZERO_MEMORY, tail + alignment);
+    char *outer = strata_heap_alloc(heap, (flags & ~(uint32_t)STRATA_HEAP_ZERO_MEMORY) | HEAP_ALLOC_UNGUARDED,
+                                    tail + alignment);
     if (outer == NULL)
         return NULL; /* the failure is reported (or raised) already */
     size_t offset = alignment - ((uintptr_t)outer & (alignment - 1));

@@ -108,6 +108,8 @@ static void *alloc_slow(strata_heap *heap, uint32_t flags, size_t size)
     if (size > STRATA_HEAP_MAX_REQUEST)
         return heap_fail(heap, flags);
     wait_if_user_locked(heap, flags);
+    if (guard_wanted(heap, flags))
+        return guard_alloc(heap, flags, size, STRATA_HEAP_ALIGNMENT);
 
     char *data = NULL;
     if (size >= STRATA_HEAP_LARGE_THRESHOLD) {
@@ -207,6 +209,9 @@ static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
         back_free(heap, data);
         heap_release(heap, flags);
         break;
+    case BLOCK_GUARD:
+        guard_free(heap, flags, data);
+        break;
     default:
         large_free(heap, data);
         break;
@@ -298,6 +303,9 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
             heap_release(heap, flags);
         }
         break;
+    case BLOCK_GUARD:
+        done = guard_resize_in_place(heap, flags, data, size);
+        break;
     default:
         if (size >= STRATA_HEAP_LARGE_THRESHOLD || in_place_only)
             done = large_resize_in_place(heap, data, size, !in_place_only);
@@ -312,7 +320,10 @@ STRATA_API void *strata_heap_realloc(strata_heap *heap, uint32_t flags, void *bl
     }
     if (in_place_only)
         return heap_fail(heap, flags);
-    char *moved = realloc_destination(heap, flags, size, size > ref.requested);
+    /* A guarded block stays guarded. */
+    char *moved = ref.kind == BLOCK_GUARD ? guard_alloc(heap, flags & ~(uint32_t)STRATA_HEAP_GENERATE_EXCEPTIONS, size,
+                                                        STRATA_HEAP_ALIGNMENT)
+                                          : realloc_destination(heap, flags, size, size > ref.requested);
     if (moved == NULL)
         return heap_fail(heap, flags);
     return realloc_move(heap, flags, data, ref.requested, ref.usable, moved, size);

@@ -71,6 +71,11 @@ static block_state classify_start(strata_heap *heap, const char *data, block_ref
 
 block_state heap_block_classify(strata_heap *heap, const char *pointer, block_ref *ref)
 {
+    if (UNLIKELY(heap->guard.buckets != NULL)) {
+        block_state guarded = guard_classify(heap, pointer, ref);
+        if (guarded != BLOCK_FOREIGN)
+            return guarded;
+    }
     block_state state = classify_start(heap, pointer, ref);
     if (state != BLOCK_FOREIGN)
         return state;

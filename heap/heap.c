@@ -137,6 +137,14 @@ void heap_release(strata_heap *heap, uint32_t flags)
     }
 }
 
+/* Opens the alloc fast path to the heap's slot, unless a user holds the
+ * heap lock or guard mode counts every allocation. Heap lock held. */
+void heap_open_fast_path(strata_heap *heap)
+{
+    bool open = heap->user_lock_depth == 0 && heap->guard.every == 0;
+    atomic_store_explicit(&heap->fast_slot_offset, slot_offset(open ? heap->slot : NO_SLOT), memory_order_release);
+}
+
 /* Another thread holds strata_heap_lock: wait for it (the holder passes). */
 void heap_wait_user_lock(strata_heap *heap)
 {
@@ -173,7 +181,7 @@ STRATA_API bool strata_heap_unlock(strata_heap *heap)
         atomic_store_explicit(&heap->fast_blocked, 0, memory_order_release);
         atomic_store_explicit(&heap->fast_free_id, heap->map_id != 0 ? heap->map_id : NO_FREE_ID,
                               memory_order_release);
-        atomic_store_explicit(&heap->fast_slot_offset, slot_offset(heap->slot), memory_order_release);
+        heap_open_fast_path(heap);
     }
     heap_release(heap, 0);
     return true;
@@ -394,6 +402,13 @@ STRATA_API strata_status strata_heap_create(const strata_vmm *vmm, uint32_t flag
                                             size_t maximum_size, strata_heap **out)
 {
     strata_status status = heap_create(vmm, flags, initial_size, maximum_size, out);
+    if (status == STRATA_OK && (flags & STRATA_HEAP_CREATE_GUARD)) {
+        status = strata_heap_set_guard(*out, 1);
+        if (status != STRATA_OK) {
+            strata_heap_destroy(*out);
+            *out = NULL;
+        }
+    }
     if (status == STRATA_OK)
         watch_forks();
     return status;
@@ -407,6 +422,9 @@ static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t i
     *out = NULL;
     if (vmm == NULL)
         vmm = strata_vmm_default();
+    bool guarded = (flags & STRATA_HEAP_CREATE_GUARD) != 0;
+    if (guarded && maximum_size != 0)
+        return STRATA_E_INVALID_PARAMETER;
     flags &= STRATA_HEAP_NO_SERIALIZE | STRATA_HEAP_GENERATE_EXCEPTIONS | STRATA_HEAP_CREATE_ENABLE_EXECUTE;
     /* An executable heap commits only through commit_executable: a copy of
      * the table with it as commit, kept in the heap (executable_vmm). */
@@ -581,6 +599,7 @@ STRATA_API strata_status strata_heap_destroy(strata_heap *heap)
                 VG_BLOCK_FREE(heap, entry.data);
     }
     large_release_all(heap);
+    guard_release_all(heap);
     const strata_vmm *vmm = heap->vmm;
     segment *seg = heap->first.next;
     while (seg != NULL) {

@@ -222,9 +222,9 @@ unsigned class_of(size_t size);
 
 /* What a pointer handed to free, realloc, size or validate is (block.c). */
 typedef enum block_state { BLOCK_LIVE, BLOCK_FREED, BLOCK_CORRUPT, BLOCK_FOREIGN } block_state;
-enum { BLOCK_FRONT = 1, BLOCK_BACK, BLOCK_LARGE };
+enum { BLOCK_FRONT = 1, BLOCK_BACK, BLOCK_LARGE, BLOCK_GUARD };
 typedef struct block_ref {
-    unsigned kind;      /* BLOCK_FRONT, BLOCK_BACK or BLOCK_LARGE */
+    unsigned kind;      /* BLOCK_FRONT, BLOCK_BACK, BLOCK_LARGE or BLOCK_GUARD */
     char *data;         /* the block's start: an aligned pointer's outer block */
     size_t offset;      /* an aligned pointer's distance from data; 0 otherwise */
     front_page *page;   /* front blocks: the page and the slot */
@@ -250,6 +250,7 @@ void heap_count_commit(strata_heap *heap, ptrdiff_t bytes);
 void *heap_fail(strata_heap *heap, uint32_t flags);
 
 void heap_note_compat(strata_heap *heap, uint32_t used);
+void heap_open_fast_path(strata_heap *heap);
 
 /* front.c */
 void front_free_remote(strata_heap *heap, front_page *page, uint32_t slot);
@@ -301,6 +302,25 @@ void large_cache_release(strata_heap *heap);
 size_t large_cache_expire_due(strata_heap *heap);
 void large_release_all(strata_heap *heap);
 bool large_validate(const strata_heap *heap);
+
+/* guard.c */
+/* An allocation flag of the heap's own (bit 30: no Windows HEAP_* value and
+ * no HeapAlloc tag uses it): this call is never guarded. */
+#define HEAP_ALLOC_UNGUARDED 0x40000000u
+bool guard_pick(strata_heap *heap, uint32_t flags);
+void *guard_alloc(strata_heap *heap, uint32_t flags, size_t size, size_t alignment);
+void guard_free(strata_heap *heap, uint32_t flags, char *data);
+bool guard_resize_in_place(strata_heap *heap, uint32_t flags, char *data, size_t size);
+block_state guard_classify(strata_heap *heap, const char *data, block_ref *ref);
+strata_status guard_walk(strata_heap *heap, const char *after, strata_heap_entry *entry);
+bool guard_validate(const strata_heap *heap);
+bool guard_block_intact(const strata_heap *heap, const char *data, size_t requested);
+void guard_release_all(strata_heap *heap);
+/* Whether this allocation is to be guarded: one load when guard mode is off. */
+static inline bool guard_wanted(strata_heap *heap, uint32_t flags)
+{
+    return UNLIKELY(heap->guard.every != 0) && !(flags & HEAP_ALLOC_UNGUARDED) && guard_pick(heap, flags);
+}
 
 /* ---- The front end's two fast operations (front.c, alloc.c) ---------------- */
 /* Hand out the first free slot of a page that has one. The slot must be

@@ -112,6 +112,7 @@ typedef struct thread_part {
     struct thread_part *next_all;     /* every part of the heap */
     struct thread_part *next_exited;  /* the heap's list of parts whose thread exited */
     struct thread_state *exited_state;/* that thread's state, recycled once its parts are handed back */
+    uint32_t guard_countdown;         /* allocations until this thread's next guarded one (guard.c) */
 } thread_part;
 
 typedef struct tls_slot {
@@ -144,6 +145,19 @@ typedef struct large_block {
     uint64_t cached_since;            /* monotonic ns when it went into the heap's large-block cache */
     uint64_t header;                  /* the common block header, right before the data */
 } large_block;
+
+/* Guard mode (guard.c): blocks on pages of their own before an
+ * inaccessible page. All fields under the heap lock but `every`. */
+struct guard_block;
+typedef struct heap_guard {
+    uint32_t every;                   /* 0 off, 1 every block, N one allocation in N */
+    uint32_t shared_countdown;        /* for heaps without per-thread parts (racy: a sample rate) */
+    struct guard_block **buckets;     /* live and quarantined blocks by reservation base */
+    struct guard_block *live;         /* live blocks, newest first (walk, destroy) */
+    struct guard_block *oldest, *newest; /* the quarantine, first in first out */
+    size_t quarantine_count, quarantine_bytes;
+    size_t largest_reserve;           /* the widest reservation made: how far a fault looks back */
+} heap_guard;
 
 struct strata_heap {
     segment first;                    /* the heap's address is its first segment's */
@@ -196,6 +210,7 @@ struct strata_heap {
     struct strata_heap *list_next;
     bool is_process_heap;
     uintptr_t segment_table_inline[2];
+    heap_guard guard;
 };
 
 /* Every segment keeps its page descriptors at this offset (after room for

@@ -109,10 +109,11 @@ static strata_status emit_from_block(strata_heap *heap, segment *seg, char *data
     return emit_after_segment(heap, seg, entry);
 }
 
-static strata_status emit_large(large_block *large, strata_heap_entry *entry)
+/* Large blocks, then guarded blocks. */
+static strata_status emit_large(strata_heap *heap, large_block *large, strata_heap_entry *entry)
 {
     if (large == NULL)
-        return STRATA_E_NO_MORE_ITEMS;
+        return guard_walk(heap, NULL, entry);
     entry_clear(entry);
     entry->data = (char *)large + LARGE_HEADER;
     entry->size = large->requested;
@@ -127,7 +128,7 @@ static strata_status emit_after_segment(strata_heap *heap, segment *seg, strata_
         emit_region(heap, seg->next, entry);
         return STRATA_OK;
     }
-    return emit_large(heap->large, entry);
+    return emit_large(heap, heap->large, entry);
 }
 
 static strata_status walk_next(strata_heap *heap, strata_heap_entry *entry)
@@ -140,8 +141,8 @@ static strata_status walk_next(strata_heap *heap, strata_heap_entry *entry)
     if (entry->region_index == STRATA_HEAP_LARGE_REGION_INDEX && (entry->flags & STRATA_HEAP_ENTRY_BUSY)) {
         for (large_block *large = heap->large; large != NULL; large = large->next)
             if ((char *)large + LARGE_HEADER == data)
-                return emit_large(large->next, entry);
-        return STRATA_E_INVALID_PARAMETER;
+                return emit_large(heap, large->next, entry);
+        return guard_walk(heap, data, entry);
     }
     segment *seg = back_segment_of(heap, entry->flags & STRATA_HEAP_ENTRY_UNCOMMITTED ? data - 1 : data);
     if (seg == NULL)
@@ -218,7 +219,7 @@ static bool page_validate(strata_heap *heap, segment *seg, front_page *page, cha
 
 static bool validate_all(strata_heap *heap)
 {
-    if (!large_validate(heap))
+    if (!large_validate(heap) || !guard_validate(heap))
         return false;
     long free_blocks = 0;
     for (segment *seg = &heap->first; seg != NULL; seg = seg->next) {
@@ -260,7 +261,9 @@ STRATA_API bool strata_heap_validate(strata_heap *heap, uint32_t flags, const vo
         return false;
     if (block != NULL) {
         block_ref ref;
-        return heap_block_classify(heap, block, &ref) == BLOCK_LIVE;
+        if (heap_block_classify(heap, block, &ref) != BLOCK_LIVE)
+            return false;
+        return ref.kind != BLOCK_GUARD || guard_block_intact(heap, ref.data, ref.requested);
     }
     heap_acquire(heap, 0);
     bool ok = validate_all(heap);

@@ -21,7 +21,9 @@ HANDLE strata_win32_HeapCreate(DWORD options, SIZE_T initial_size, SIZE_T maximu
     strata_heap *heap = NULL;
     if (maximum_size != 0 && initial_size > maximum_size)
         initial_size = maximum_size;
-    if (!succeeded(strata_heap_create(NULL, options, initial_size, maximum_size, &heap)))
+    /* strata's own creation flag is not a HeapCreate option. */
+    DWORD windows_options = options & ~(DWORD)STRATA_HEAP_CREATE_GUARD;
+    if (!succeeded(strata_heap_create(NULL, windows_options, initial_size, maximum_size, &heap)))
         return NULL;
     return heap;
 }

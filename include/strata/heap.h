@@ -39,6 +39,10 @@ extern "C" {
 #define STRATA_HEAP_ZERO_MEMORY 0x00000008u           /* new bytes read as zero */
 #define STRATA_HEAP_REALLOC_IN_PLACE_ONLY 0x00000010u /* realloc never moves the block */
 #define STRATA_HEAP_CREATE_ENABLE_EXECUTE 0x00040000u /* blocks may be executed: committed read-write-execute */
+/* strata's own, in a bit no Windows HEAP_* value uses (HeapCreate in the
+ * Win32 view never passes it): every block of the heap is guarded, as
+ * strata_heap_set_guard(heap, 1) does. */
+#define STRATA_HEAP_CREATE_GUARD 0x80000000u
 
 /* Blocks of this many bytes or more get a VMM reservation of their own
  * (0xFF000 on 64-bit, as Windows; half that on 32-bit). Fixed-size heaps
@@ -70,7 +74,10 @@ typedef struct strata_heap strata_heap;
  *                 STRATA_HEAP_CREATE_ENABLE_EXECUTE (every page of the heap
  *                 is committed through vmm->commit_executable, so blocks
  *                 hold code that runs; STRATA_E_UNSUPPORTED when the VMM
- *                 has none); other bits are ignored, as Windows ignores them.
+ *                 has none), STRATA_HEAP_CREATE_GUARD (every block guarded,
+ *                 see strata_heap_set_guard; growable heaps only, else
+ *                 STRATA_E_INVALID_PARAMETER); other bits are ignored, as
+ *                 Windows ignores them.
  *   initial_size  bytes committed up front, rounded up to whole pages.
  *   maximum_size  0: growable, limited only by memory. Otherwise a fixed
  *                 heap: one reservation of maximum_size rounded up to whole
@@ -347,6 +354,35 @@ STRATA_API int32_t strata_heap_purge_delay(void);
  * released); 0 for a NULL heap.
  */
 STRATA_API size_t strata_heap_purge_due(strata_heap *heap);
+
+/*
+ * strata_heap_set_guard — guard mode (a "full page heap"): a guarded block
+ * gets VMM pages of its own and ends where they end, right before an
+ * inaccessible (uncommitted) page, its start 16-byte aligned; the bytes
+ * between its end and that page, and before it in its first page, hold a
+ * pattern. Freed, its pages are decommitted and kept in a quarantine (the
+ * last 1024 blocks, 256 MiB of address space) before their address space is
+ * released. A read or write past the block, into it after free, or of a
+ * zero-size block faults, and strata's fault listener ends the process
+ * with one line: "strata: heap H: <kind> at ADDRESS (block B, N bytes)",
+ * kind being read overflow, write overflow, use after free read, use after
+ * free write or zero-size access. A damaged pattern found by free, realloc
+ * or validate of the block ends it with "guard padding overwritten" (free,
+ * realloc) or makes validate false. A double free of a quarantined block is
+ * "double free", as for any block.
+ *   one_in  0: off; 1: every block from now on; N: one allocation in N,
+ *           counted per thread (a sample, for long runs).
+ * Blocks allocated before keep what they are. Each guarded block costs a
+ * reservation (64 KiB of address space) and at least a page: with one_in 1,
+ * the OS's limit on mappings (about 65530 on Linux, two per block) bounds
+ * the live blocks. STRATA_E_INVALID_PARAMETER for a NULL or fixed-size heap;
+ * STRATA_E_NO_MEMORY when the heap's table of guarded blocks cannot be made;
+ * STRATA_E_RESOURCE_EXHAUSTED when 64 heaps are guarded already.
+ */
+STRATA_API strata_status strata_heap_set_guard(strata_heap *heap, uint32_t one_in);
+
+/* strata_heap_guard — the heap's guard setting (0 off, 1 all, N one in N); 0 for NULL. */
+STRATA_API uint32_t strata_heap_guard(const strata_heap *heap);
 
 /*
  * strata_heap_raise — raise `code` the way HEAP_GENERATE_EXCEPTIONS does.

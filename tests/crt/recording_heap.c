@@ -241,6 +241,14 @@ size_t strata_heap_purge_due(strata_heap *heap)
     return 0;
 }
 
+/* Guard mode is the real heap's: this stand-in has none. */
+strata_status strata_heap_set_guard(strata_heap *heap, uint32_t one_in)
+{
+    (void)heap;
+    (void)one_in;
+    return STRATA_E_UNSUPPORTED;
+}
+
 /* The map (crt/map.c) over this stand-in: it has no VMM and keeps its blocks
  * in the C library's heap, so there are no regions, segments or pages to
  * report. */

@@ -17,20 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/check.h"
 #include "../support/child.h"
 #include "../support/cmocka_all.h"
 
 #define LARGE STRATA_HEAP_LARGE_THRESHOLD
-
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#endif
-#endif
-#ifndef VALGRIND_MAKE_MEM_DEFINED
-#define VALGRIND_MAKE_MEM_DEFINED(address, size) ((void)(address), (void)(size))
-#define VALGRIND_MAKE_MEM_NOACCESS(address, size) ((void)(address), (void)(size))
-#endif
 
 /* Misuse on purpose: memcheck would (rightly) report these writes into freed
  * blocks, so it is told first; the heap's own checks are what is tested. */

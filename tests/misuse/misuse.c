@@ -20,20 +20,12 @@
 
 #include <strata/platform.h>
 
+#include "../support/check.h"
 #include "../support/child.h"
 
 #if defined(_WIN32)
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
-#endif
-
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#endif
-#endif
-#ifndef VALGRIND_MAKE_MEM_DEFINED
-#define VALGRIND_MAKE_MEM_DEFINED(address, size) ((void)(address), (void)(size))
 #endif
 
 /* ---- The two APIs ------------------------------------------------------------ */
@@ -94,6 +86,14 @@ void announce(const void *address, const char *check)
 void announce_prefix(const char *check)
 {
     fprintf(stderr, "expect: strata: heap 0x%llx: %s at 0x\n", (unsigned long long)(uintptr_t)api()->heap(), check);
+    fflush(stderr);
+}
+
+void announce_guard(const char *kind, const void *address, const void *block, size_t size)
+{
+    fprintf(stderr, "expect: strata: heap 0x%llx: %s at 0x%llx (block 0x%llx, %zu bytes)\n",
+            (unsigned long long)(uintptr_t)api()->heap(), kind, (unsigned long long)(uintptr_t)address,
+            (unsigned long long)(uintptr_t)block, size);
     fflush(stderr);
 }
 

@@ -44,6 +44,8 @@ bool select_api(const char *name);
 void announce(const void *address, const char *check);   /* exact line at `address` */
 void announce_prefix(const char *check);                 /* "... <check> at 0x" */
 void harmless(void);                                     /* the scenario ran to its end */
+/* Guard mode's line: "<kind> at <address> (block <block>, <size> bytes)". */
+void announce_guard(const char *kind, const void *address, const void *block, size_t size);
 #if defined(__MINGW32__)
 __attribute__((format(gnu_printf, 1, 2), noreturn))
 #elif defined(__GNUC__)

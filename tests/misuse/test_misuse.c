@@ -880,6 +880,135 @@ static void unit_validate_reports_damage(void **state)
 }
 
 /* ============================================================================
+ * Guard mode: faults named by the fault listener, padding checked at free
+ * ========================================================================== */
+
+static char *guarded_block(size_t size)
+{
+    if (strata_heap_set_guard(api()->heap(), 1) != STRATA_OK)
+        child_fail("could not turn guard mode on");
+    char *block = api()->alloc(size);
+    if (block == NULL)
+        child_fail("could not allocate a guarded block of %zu bytes", size);
+    return block;
+}
+
+/* Writes `count` bytes one at a time from the block's end on: the first
+ * that is not padding must fault. */
+static void write_past(size_t size, size_t count)
+{
+    char *block = guarded_block(size);
+    char *page_end = block + ((size + 15) & ~(size_t)15);
+    announce_guard("write overflow", page_end, block, size);
+    for (size_t i = 0; i < count; i++)
+        ((volatile char *)block)[size + i] = 'x';
+    harmless();
+}
+static void child_guard_overflow_1_front(void) { write_past(SMALL_SIZE, 1); }
+static void child_guard_overflow_8_front(void) { write_past(SMALL_SIZE - 4, 8); }
+static void child_guard_overflow_1_large(void) { write_past(LARGE_SIZE, 1); }
+static void child_guard_overflow_8_large(void) { write_past(LARGE_SIZE - 4, 8); }
+
+static void child_guard_read_overflow_front(void)
+{
+    char *block = guarded_block(SMALL_SIZE);
+    announce_guard("read overflow", block + SMALL_SIZE, block, SMALL_SIZE);
+    char byte = ((volatile char *)block)[SMALL_SIZE];
+    (void)byte;
+    harmless();
+}
+
+static void use_after_free(size_t size, bool write)
+{
+    char *block = guarded_block(size);
+    fill(block, size, 3);
+    api()->release(block);
+    char *at = block + size / 2;
+    announce_guard(write ? "use after free write" : "use after free read", at, block, size);
+    if (write) {
+        *(volatile char *)at = 'x';
+    } else {
+        char byte = *(volatile char *)at;
+        (void)byte;
+    }
+    harmless();
+}
+static void child_guard_use_after_free_read_front(void) { use_after_free(SMALL_SIZE, false); }
+static void child_guard_use_after_free_write_front(void) { use_after_free(SMALL_SIZE, true); }
+static void child_guard_use_after_free_read_large(void) { use_after_free(LARGE_SIZE, false); }
+static void child_guard_use_after_free_write_large(void) { use_after_free(LARGE_SIZE, true); }
+
+static void child_guard_zero_size_access(void)
+{
+    char *block = guarded_block(0);
+    announce_guard("zero-size access", block, block, 0);
+    char byte = *(volatile char *)block;
+    (void)byte;
+    harmless();
+}
+
+/* A write into the padding faults nowhere: free finds it. */
+static void child_guard_padding_after(void)
+{
+    char *block = guarded_block(13);
+    xor_byte(block + 14, 0xFF);
+    announce_guard("guard padding overwritten", block + 14, block, 13);
+    api()->release(block);
+    harmless();
+}
+
+static void child_guard_padding_before(void)
+{
+    char *block = guarded_block(100);
+    xor_byte(block - 1, 0xFF);
+    announce_guard("guard padding overwritten", block - 1, block, 100);
+    api()->release(block);
+    harmless();
+}
+
+static void child_guard_padding_realloc(void)
+{
+    char *block = guarded_block(13);
+    xor_byte(block + 15, 0xFF);
+    announce_guard("guard padding overwritten", block + 15, block, 13);
+    void *moved = api()->resize(block, 500);
+    (void)moved;
+    harmless();
+}
+
+/* While the block is quarantined, a second free is a double free. */
+static void child_guard_double_free(void)
+{
+    char *block = guarded_block(SMALL_SIZE);
+    api()->release(block);
+    announce(block, "double free");
+    api()->release(block);
+    harmless();
+}
+
+/* The crt puts its heap in guard mode from STRATA_GUARD: a new process,
+ * since this one's crt read its options long ago. */
+static void child_guard_option(void)
+{
+    void *block = strata_malloc(8);
+    fprintf(stderr, "guard %u\n", (unsigned)strata_heap_guard(strata_crt_heap()));
+    strata_free(block);
+}
+
+static void unit_guard_option_reaches_crt_heap(void **state)
+{
+    (void)state;
+    set_param("STRATA_GUARD", 1000);
+    static child_result result;
+    assert_true(child_run_fresh("guard_option", &result));
+    assert_true(result.exited);
+    assert_int_equal(result.exit_code, 0);
+    const char *line = strstr(result.output, "guard 1000");
+    assert_non_null(line);
+    assert_true(line[10] == '\n' || line[10] == '\r'); /* Windows' stderr ends lines with \r\n */
+}
+
+/* ============================================================================
  * The table (CMake reads the DEATH/HARMLESS/EITHER/UNIT lines)
  * ========================================================================== */
 
@@ -894,7 +1023,8 @@ typedef struct misuse_test {
 } misuse_test;
 
 /* The last field (flags) is for CMake: FREED marks scenarios that write
- * into memory the heap has been given back (see CMakeLists.txt). */
+ * into memory the heap has been given back, FAULT those judged by the
+ * message of a fault (see CMakeLists.txt). */
 #define DEATH(n, apis, flags) {#n, child_##n, DIES, NULL, apis}
 #define HARMLESS(n, apis, flags) {#n, child_##n, HARMLESS, NULL, apis}
 #define EITHER(n, apis, flags) {#n, child_##n, DIES_OR_HARMLESS, NULL, apis}
@@ -955,6 +1085,21 @@ static const misuse_test tests[] = {
     UNIT(posix_memalign_bad_alignment, CRT, 0),
     UNIT(heap_size_of_invalid_pointers, BOTH, 0),
     UNIT(validate_reports_damage, BOTH, FREED),
+    DEATH(guard_overflow_1_front, BOTH, FAULT),
+    DEATH(guard_overflow_8_front, BOTH, FAULT),
+    DEATH(guard_overflow_1_large, BOTH, FAULT),
+    DEATH(guard_overflow_8_large, BOTH, FAULT),
+    DEATH(guard_read_overflow_front, BOTH, FAULT),
+    DEATH(guard_use_after_free_read_front, BOTH, FAULT),
+    DEATH(guard_use_after_free_write_front, BOTH, FAULT),
+    DEATH(guard_use_after_free_read_large, BOTH, FAULT),
+    DEATH(guard_use_after_free_write_large, BOTH, FAULT),
+    DEATH(guard_zero_size_access, BOTH, FAULT),
+    DEATH(guard_padding_after, BOTH, 0),
+    DEATH(guard_padding_before, BOTH, 0),
+    DEATH(guard_padding_realloc, BOTH, 0),
+    DEATH(guard_double_free, BOTH, 0),
+    UNIT(guard_option_reaches_crt_heap, CRT, 0),
 };
 #define TEST_COUNT (sizeof tests / sizeof tests[0])
 
@@ -964,6 +1109,7 @@ static child_scenario scenarios[TEST_COUNT + 8] = {
     {"flip_large", child_flip_large},
     {"flip_front", child_flip_front},
     {"front_write_after_free", child_front_write_after_free},
+    {"guard_option", child_guard_option},
 };
 
 static const misuse_test *current;
@@ -978,7 +1124,7 @@ static void run_current(void **state)
 
 int main(int argc, char **argv)
 {
-    size_t count = 4;
+    size_t count = 5;
     for (size_t i = 0; i < TEST_COUNT; i++)
         if (tests[i].child != NULL)
             scenarios[count++] = (child_scenario){tests[i].name, tests[i].child};

@@ -187,7 +187,7 @@ static void expect_output(const char *name, const char *expected)
 static void test_defaults(void **state)
 {
     (void)state;
-    expect_output("defaults", "values: stats=0 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= "
+    expect_output("defaults", "values: stats=0 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= guard=0 "
                               "heap_purge_delay=1000\n");
 }
 
@@ -210,6 +210,7 @@ static void test_boolean_words(void **state)
                                    "strata: option purge_background=0 (default)\n"
                                    "strata: option map= (default)\n"
                                    "strata: option map_signal= (default)\n"
+                                   "strata: option guard=0 (default)\n"
                                    "1: verbose=1\n"
                                    "0: verbose=0\n"
                                    "strata: option stats=0 (default)\n"
@@ -220,6 +221,7 @@ static void test_boolean_words(void **state)
                                    "strata: option purge_background=0 (default)\n"
                                    "strata: option map= (default)\n"
                                    "strata: option map_signal= (default)\n"
+                                   "strata: option guard=0 (default)\n"
                                    "true: verbose=1\n"
                                    "FALSE: verbose=0\n"
                                    "strata: option stats=0 (default)\n"
@@ -230,6 +232,7 @@ static void test_boolean_words(void **state)
                                    "strata: option purge_background=0 (default)\n"
                                    "strata: option map= (default)\n"
                                    "strata: option map_signal= (default)\n"
+                                   "strata: option guard=0 (default)\n"
                                    "Yes: verbose=1\n"
                                    "no: verbose=0\n"
                                    "strata: option stats=0 (default)\n"
@@ -240,6 +243,7 @@ static void test_boolean_words(void **state)
                                    "strata: option purge_background=0 (default)\n"
                                    "strata: option map= (default)\n"
                                    "strata: option map_signal= (default)\n"
+                                   "strata: option guard=0 (default)\n"
                                    "ON: verbose=1\n"
                                    "off: verbose=0\n");
 }
@@ -248,7 +252,7 @@ static void test_enum_int_and_string_values(void **state)
 {
     (void)state;
     expect_output("enum_values", "values: stats=2 leaks=2 output=report.txt verbose=0 purge_delay=-1 purge_background=1 "
-                                 "map=/tmp/map.txt map_signal=USR2 heap_purge_delay=-1\n");
+                                 "map=/tmp/map.txt map_signal=USR2 guard=0 heap_purge_delay=-1\n");
 }
 
 static void test_malformed_values_warn_and_keep_the_default(void **state)
@@ -261,7 +265,7 @@ static void test_malformed_values_warn_and_keep_the_default(void **state)
                   "1/0/true/false/yes/no/on/off); using 0\n"
                   "strata: warning: STRATA_VERBOSE=2: expected a boolean: 1/0/true/false/yes/no/on/off; using 0\n"
                   "strata: warning: STRATA_PURGE_DELAY=86400001: expected an integer from -1 to 86400000; using 1000\n"
-                  "values: stats=0 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= "
+                  "values: stats=0 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= guard=0 "
                   "heap_purge_delay=1000\n"
                   "strata: warning: STRATA_STATS=12345678: expected one of 0, 1, 2 (0 and 1 also as "
                   "1/0/true/false/yes/no/on/off); using 0\n"
@@ -269,7 +273,7 @@ static void test_malformed_values_warn_and_keep_the_default(void **state)
                   "1/0/true/false/yes/no/on/off); using 0\n"
                   "strata: warning: STRATA_VERBOSE=2: expected a boolean: 1/0/true/false/yes/no/on/off; using 0\n"
                   "strata: warning: STRATA_PURGE_DELAY=10ms: expected an integer from -1 to 86400000; using 1000\n"
-                  "values: stats=0 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= "
+                  "values: stats=0 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= guard=0 "
                   "heap_purge_delay=1000\n");
 }
 
@@ -278,7 +282,7 @@ static void test_too_long_string_warns(void **state)
     (void)state;
     expect_output("too_long_string",
                   "strata: warning: STRATA_OUTPUT (a value of 300 bytes): expected at most 255 bytes; using \"\"\n"
-                  "values: stats=0 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= "
+                  "values: stats=0 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= guard=0 "
                   "heap_purge_delay=1000\n");
 }
 
@@ -288,18 +292,18 @@ static void test_unknown_variable_warns_with_the_valid_names(void **state)
     expect_output("unknown_variable",
                   "strata: warning: unknown variable STRATA_STAT; valid names: STRATA_STATS, STRATA_LEAKS, "
                   "STRATA_OUTPUT, STRATA_VERBOSE, STRATA_PURGE_DELAY, STRATA_PURGE_BACKGROUND, STRATA_MAP, "
-                  "STRATA_MAP_SIGNAL, STRATA_OPTIONS\n"
-                  "values: stats=0 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= "
+                  "STRATA_MAP_SIGNAL, STRATA_GUARD, STRATA_OPTIONS\n"
+                  "values: stats=0 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= guard=0 "
                   "heap_purge_delay=1000\n");
 }
 
 static void test_options_list_and_precedence(void **state)
 {
     (void)state;
-    expect_output("options_list", "values: stats=2 leaks=2 output=a b.txt verbose=0 purge_delay=0 purge_background=0 map= map_signal= "
+    expect_output("options_list", "values: stats=2 leaks=2 output=a b.txt verbose=0 purge_delay=0 purge_background=0 map= map_signal= guard=0 "
                                   "heap_purge_delay=0\n"
                                   "values: stats=1 leaks=2 output=a b.txt verbose=0 purge_delay=250 purge_background=0 map= "
-                                  "map_signal= heap_purge_delay=250\n");
+                                  "map_signal= guard=0 heap_purge_delay=250\n");
 }
 
 static void test_options_list_errors(void **state)
@@ -307,11 +311,11 @@ static void test_options_list_errors(void **state)
     (void)state;
     expect_output("options_list_errors",
                   "strata: warning: STRATA_OPTIONS item foo=1: unknown option; valid names: stats, leaks, output, "
-                  "verbose, purge_delay, purge_background, map, map_signal\n"
+                  "verbose, purge_delay, purge_background, map, map_signal, guard\n"
                   "strata: warning: STRATA_OPTIONS item verbose: expected name=value\n"
                   "strata: warning: STRATA_OPTIONS item purge_delay=-5: expected an integer from -1 to 86400000; "
                   "using 1000\n"
-                  "values: stats=1 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= "
+                  "values: stats=1 leaks=0 output= verbose=0 purge_delay=1000 purge_background=0 map= map_signal= guard=0 "
                   "heap_purge_delay=1000\n");
 }
 
@@ -325,7 +329,8 @@ static void test_verbose_lists_the_options_in_force(void **state)
                              "strata: option purge_delay=1000 (default)\n"
                              "strata: option purge_background=0 (default)\n"
                              "strata: option map= (default)\n"
-                             "strata: option map_signal= (default)\n");
+                             "strata: option map_signal= (default)\n"
+                             "strata: option guard=0 (default)\n");
 }
 
 static void test_find_is_case_insensitive(void **state)

@@ -19,6 +19,17 @@
 #ifndef RUNNING_ON_VALGRIND
 #define RUNNING_ON_VALGRIND 0
 #endif
+/* Tests that change memory memcheck calls inaccessible (a block's
+ * neighbourhood, a freed block) tell it first; without Valgrind, nothing. */
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#endif
+#endif
+#ifndef VALGRIND_MAKE_MEM_DEFINED
+#define VALGRIND_MAKE_MEM_DEFINED(address, size) ((void)(address), (void)(size))
+#define VALGRIND_MAKE_MEM_NOACCESS(address, size) ((void)(address), (void)(size))
+#endif
 
 /* True when all `size` bytes at `address` equal `value`. */
 static inline bool all_bytes(const void *address, size_t size, unsigned char value)
