@@ -33,7 +33,7 @@ ROOT = os.path.dirname(HERE)
 ALLOCATORS = ["strata", "glibc", "jemalloc", "tcmalloc", "mimalloc"]
 EXTRA_ENV = {}  # allocator -> variables set for its runs (--strata-with)
 MICRO = ["small", "medium", "large", "power-law", "batch", "immediate", "realloc",
-         "fragmentation", "producer-consumer", "producer-consumer-deep", "larson", "thread-churn",
+         "fragmentation", "producer-consumer", "producer-consumer-deep", "larson", "larson-sized", "thread-churn",
          "cross-thread-random", "burst"]
 
 

@@ -289,7 +289,36 @@ static struct {
     unsigned slots;
     unsigned long steps;
     size_t (*size_of)(uint64_t *);
+    bool sized; /* freed with the allocator's sized free, where it has one */
 } shared_churn_setup;
+
+/* The allocator's own sized free: each that has one names it its own way
+ * (C23's free_sized, jemalloc's sdallocx, tcmalloc's tc_free_sized,
+ * mimalloc's mi_free_size); weak, so that only the preloaded one's is
+ * found. glibc 2.36 and rpmalloc have none: free. */
+#if defined(__ELF__)
+extern void free_sized(void *block, size_t size) __attribute__((weak));
+extern void sdallocx(void *block, size_t size, int flags) __attribute__((weak));
+extern void tc_free_sized(void *block, size_t size) __attribute__((weak));
+extern void mi_free_size(void *block, size_t size) __attribute__((weak));
+#endif
+
+static void free_with_size(void *block, size_t size)
+{
+#if defined(__ELF__)
+    if (free_sized != NULL)
+        free_sized(block, size);
+    else if (sdallocx != NULL)
+        sdallocx(block, size, 0);
+    else if (tc_free_sized != NULL)
+        tc_free_sized(block, size);
+    else if (mi_free_size != NULL)
+        mi_free_size(block, size);
+    else
+#endif
+        free(block);
+    (void)size;
+}
 
 static void *shared_churn_thread(void *argument)
 {
@@ -298,24 +327,30 @@ static void *shared_churn_thread(void *argument)
     for (unsigned long step = 0; step < shared_churn_setup.steps; step++) {
         size_t size = shared_churn_setup.size_of(&r);
         unsigned char *block = malloc(size);
-        block[0] = (unsigned char)size;
+        memcpy(block, &size, sizeof size); /* every size is at least 16 */
         block[size - 1] = (unsigned char)size;
         uintptr_t old = atomic_exchange(&shared_slots[next_random(&r) % shared_churn_setup.slots], (uintptr_t)block);
         if (old != 0) {
             unsigned char *previous = (unsigned char *)old;
-            local += previous[0];
-            free(previous);
+            size_t previous_size;
+            memcpy(&previous_size, previous, sizeof previous_size);
+            local += previous_size + previous[previous_size - 1];
+            if (shared_churn_setup.sized)
+                free_with_size(previous, previous_size);
+            else
+                free(previous);
         }
     }
     atomic_fetch_add(&thread_checksum, local);
     return NULL;
 }
 
-static void shared_churn(unsigned slots, unsigned long steps, size_t (*size_of)(uint64_t *))
+static void shared_churn(unsigned slots, unsigned long steps, size_t (*size_of)(uint64_t *), bool sized)
 {
     shared_churn_setup.slots = slots;
     shared_churn_setup.steps = steps;
     shared_churn_setup.size_of = size_of;
+    shared_churn_setup.sized = sized;
     pthread_t threads[THREADS];
     for (uintptr_t i = 0; i < THREADS; i++)
         pthread_create(&threads[i], NULL, shared_churn_thread, (void *)(i + 1));
@@ -453,11 +488,13 @@ int main(int argc, char **argv)
     else if (strcmp(name, "producer-consumer-deep") == 0)
         producer_consumer(8 * (unsigned)scale, 200000, 64);
     else if (strcmp(name, "larson") == 0)
-        shared_churn(4096, 400000ul * 6 * scale, size_larson);
+        shared_churn(4096, 400000ul * 6 * scale, size_larson, false);
+    else if (strcmp(name, "larson-sized") == 0)
+        shared_churn(4096, 400000ul * 6 * scale, size_larson, true);
     else if (strcmp(name, "thread-churn") == 0)
         thread_churn(6 * (unsigned)scale);
     else if (strcmp(name, "cross-thread-random") == 0)
-        shared_churn(SHARED_SLOTS_MAX, 300000ul * scale, size_cross); /* random sizes, freed by other threads */
+        shared_churn(SHARED_SLOTS_MAX, 300000ul * scale, size_cross, false); /* random sizes, freed by other threads */
     else if (strcmp(name, "burst") == 0)
         burst((unsigned)scale);
     else {

@@ -106,7 +106,15 @@ bool child_run(const char *name, child_result *result)
     startup.hStdOutput = write_end;
     startup.hStdError = write_end;
     PROCESS_INFORMATION process;
-    BOOL started = CreateProcessA(module, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup, &process);
+    /* Wine, with many children starting at once on a loaded machine, now
+     * and then refuses one for a moment (a sweep of 192 children lost one
+     * so): a few tries before the test is told. */
+    BOOL started = FALSE;
+    for (int attempt = 0; attempt < 5 && !started; attempt++) {
+        if (attempt > 0)
+            Sleep(50u * (unsigned)attempt);
+        started = CreateProcessA(module, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup, &process);
+    }
     CloseHandle(write_end);
     if (!started) {
         CloseHandle(read_end);
