@@ -20,7 +20,11 @@
 #define PURGE_MIN ((size_t)64 << 10) /* free blocks this large have their inner pages purged… */
 #define SIDE_ALIGN ((size_t)4096) /* large side tables start on a page, to be committed on their own */
 #define SIDE_LAZY_MIN ((size_t)64 << 10)
-#define COMMIT_STEP ((size_t)64 << 10)
+/* A segment's top and its side tables are committed this much at a time at
+ * least: each commit is a system call, made under the heap lock, that the
+ * other threads wait out (at 64 KiB, one per page made). */
+#define COMMIT_STEP ((size_t)256 << 10)
+#define SIDE_COMMIT_STEP ((size_t)64 << 10)
 #define PURGE_MARK ((size_t)1 << 20)      /* a top free block this large is purged… */
 #define PURGE_KEEP ((size_t)64 << 10)     /* …down to this much… */
 /* …once it has stayed free the purge delay (strata_heap_set_purge_delay,
@@ -328,6 +332,10 @@ bool back_side_commit(strata_heap *heap, segment *seg, unsigned index)
     size_t need = align_up((size_t)(index + 1) * heap->side_slots * sizeof(uint32_t), heap->vmm->page_size);
     if (need <= seg->side_committed)
         return true;
+    if (need < seg->side_committed + SIDE_COMMIT_STEP)
+        need = seg->side_committed + SIDE_COMMIT_STEP;
+    if (need > seg->side_bytes)
+        need = seg->side_bytes;
     char *start = (char *)seg->side + seg->side_committed;
     if (heap->vmm->commit(heap->vmm->context, start, need - seg->side_committed) != STRATA_OK)
         return false;

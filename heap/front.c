@@ -272,7 +272,13 @@ static void front_take_remote_pages(strata_heap *heap, thread_part *part, uint32
         atomic_store_explicit(&page->remote_queued, 0, memory_order_release);
         if (page->in_use && page->part == part) {
             front_collect(heap, page);
-            if (page->used == 0 && part->current[page->class_index] != page) {
+            /* Kept, as a spare, while its class has few: pages of the larger
+             * classes hold a few slots each, and retiring every one other
+             * threads emptied made the owner take the heap lock for a new
+             * one soon after (a cross-thread churn of random sizes waited
+             * on the lock 1,600 times). */
+            if (page->used == 0 && part->current[page->class_index] != page &&
+                front_spare_pages(part, page) >= SPARE_EMPTY_PAGES) {
                 heap_acquire(heap, flags);
                 front_page_retire(heap, part, page);
                 heap_release(heap, flags);
