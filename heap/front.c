@@ -183,9 +183,13 @@ static bool front_extend(front_page *page)
     return true;
 }
 
+/* At least sixteen slots, in whole units: with eight, a churn of 1-32 KiB
+ * blocks ran its pages dry, and made new ones under the heap lock, twice
+ * as often (medium: 0.15-0.20 s -> 0.12 s, and less memory, since a
+ * class's few pages are fuller). */
 size_t heap_page_bytes(const strata_heap *heap, size_t stride)
 {
-    size_t bytes = align_up(stride * 8, heap->page_unit);
+    size_t bytes = align_up(stride * 16, heap->page_unit);
     return bytes < heap->page_unit ? heap->page_unit : bytes;
 }
 

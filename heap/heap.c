@@ -466,7 +466,7 @@ static strata_status heap_create(const strata_vmm *vmm, uint32_t flags, size_t i
     }
     /* Side tables: one entry per slot of the page with the most slots (a
      * page of the smallest class fills one unit; larger classes' pages hold
-     * at most 16 slots). In a fixed heap they may take a 256th of it, and at
+     * fewer than 16 slots more than a unit's worth of them). In a fixed heap they may take a 256th of it, and at
      * most FIXED_SIDE_MAX: its maximum stays nearly all usable. */
     uint32_t side_slots = (uint32_t)(page_unit / 16 > 16 ? page_unit / 16 : 16);
     if (!growable) {
