@@ -129,10 +129,16 @@ NOINLINE void front_page_freed_slow(front_page *page)
 }
 
 /* ---- Pages --------------------------------------------------------------- */
-/* A page's thread_free word: the first slot of the list other threads freed
- * into, plus one (0: empty), and the list's length above bit 32, so the
- * owner takes the list and its count with one exchange. The links are in
- * the side table, like the local list's. */
+/* A page's thread_free word: the first and the last slot of the list other
+ * threads freed into, each plus one, in bits 0-15 and 16-31 (0: empty), and
+ * the list's length above bit 32, so the owner takes the list, its end and
+ * its count with one exchange, and joins it to its own list without walking
+ * links other threads wrote (that walk missed the cache at every link: a
+ * tenth of larson's time). The links are in the side table, like the local
+ * list's. Slots are below SLOT_END, so slot + 1 fits 16 bits. */
+#define REMOTE_HEAD(word) ((uint32_t)((word) & 0xFFFFu) - 1)
+#define REMOTE_TAIL(word) ((uint32_t)(((word) >> 16) & 0xFFFFu) - 1)
+#define REMOTE_COUNT(word) ((uint32_t)((word) >> 32))
 static inline void check_slot(const strata_heap *heap, const front_page *page, uint32_t slot)
 {
     if (UNLIKELY(slot >= __atomic_load_n(&page->bump, __ATOMIC_RELAXED)))
@@ -146,17 +152,13 @@ void front_collect(strata_heap *heap, front_page *page)
     if (atomic_load_explicit(&page->thread_free, memory_order_relaxed) == 0)
         return;
     uint64_t word = atomic_exchange_explicit(&page->thread_free, 0, memory_order_acquire);
-    uint32_t head = (uint32_t)word - 1;
-    uint32_t count = (uint32_t)(word >> 32);
+    uint32_t head = REMOTE_HEAD(word), tail = REMOTE_TAIL(word), count = REMOTE_COUNT(word);
     check_slot(heap, page, head);
-    if (page->free != SLOT_END) { /* the local list goes after the remote one */
-        uint32_t tail = head;
-        for (uint32_t n = 1; n < count; n++) {
-            tail = slot_next(page->slots[tail]);
-            check_slot(heap, page, tail);
-        }
+    check_slot(heap, page, tail);
+    if (UNLIKELY(count == 0 || count > page->used))
+        heap_corruption(heap, page->area + 16, "free-list link corrupted");
+    if (page->free != SLOT_END) /* the local list goes after the remote one */
         page->slots[tail] = slot_free_entry(page->free);
-    }
     page->free = head;
     page->used -= count;
 }
@@ -337,10 +339,13 @@ NOINLINE void front_free_remote(strata_heap *heap, front_page *page, uint32_t sl
     /* Read before the push: afterwards the owner may retire the page. */
     thread_part *part = page->part;
     uint64_t word = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
+    uint64_t pushed;
     do {
-        page->slots[slot] = slot_free_entry(word != 0 ? (uint32_t)word - 1 : SLOT_END);
-    } while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &word, ((word >> 32) + 1) << 32 | (slot + 1),
-                                                    memory_order_release, memory_order_relaxed));
+        page->slots[slot] = slot_free_entry(word != 0 ? REMOTE_HEAD(word) : SLOT_END);
+        uint64_t tail_plus_one = word != 0 ? (word >> 16 & 0xFFFFu) : slot + 1u; /* the first push is the end */
+        pushed = (uint64_t)(REMOTE_COUNT(word) + 1u) << 32 | tail_plus_one << 16 | (slot + 1u);
+    } while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &word, pushed, memory_order_release,
+                                                    memory_order_relaxed));
     /* The first remote free since the owner last collected queues the page
      * for it (once: the flag stays until the owner takes it off). */
     if (word == 0 && part != NULL && !atomic_exchange_explicit(&page->remote_queued, 1, memory_order_acq_rel)) {
