@@ -350,8 +350,9 @@ STRATA_API int32_t strata_heap_purge_delay(void);
  * had there been any. For a thread that purges an idle program's heaps in
  * the background (the crt's STRATA_PURGE_BACKGROUND); nothing that waited
  * less than the delay is touched, and nothing at all with a delay of -1.
- * Takes the heap lock. Returns the bytes given back (reset, decommitted or
- * released); 0 for a NULL heap.
+ * Takes the heap lock (a STRATA_HEAP_NO_SERIALIZE heap has none: its
+ * caller serializes this call with the heap's others). Returns the bytes
+ * given back (reset, decommitted or released); 0 for a NULL heap.
  */
 STRATA_API size_t strata_heap_purge_due(strata_heap *heap);
 
