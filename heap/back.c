@@ -190,6 +190,19 @@ static void bin_insert(strata_heap *heap, char *data, size_t bytes)
     heap->bin_map[index / 64] |= (uint64_t)1 << (index % 64);
 }
 
+/* A bin link may be followed only to an aligned address in one of this
+ * heap's segments: a damaged link is reported, never read through. */
+static bool is_heap_link(const strata_heap *heap, const char *link)
+{
+    return ((uintptr_t)link & 15) == 0 && back_segment_of(heap, link) != NULL;
+}
+
+static void check_bin_link(const strata_heap *heap, const char *data)
+{
+    if (!is_heap_link(heap, data))
+        heap_corruption(heap, data, "free-list link corrupted");
+}
+
 static void bin_remove(strata_heap *heap, char *data, size_t bytes)
 {
     unsigned index = bin_of(bytes);
@@ -197,8 +210,7 @@ static void bin_remove(strata_heap *heap, char *data, size_t bytes)
     char *prev = link_read(heap, data + 8);
     /* Safe unlinking: both neighbours must be free blocks of this heap that
      * point back at this block. */
-    if ((next != NULL && (((uintptr_t)next & 15) || back_segment_of(heap, next) == NULL)) ||
-        (prev != NULL && (((uintptr_t)prev & 15) || back_segment_of(heap, prev) == NULL)))
+    if ((next != NULL && !is_heap_link(heap, next)) || (prev != NULL && !is_heap_link(heap, prev)))
         heap_corruption(heap, data, "free-list link corrupted");
     if ((next != NULL && link_read(heap, next + 8) != data) ||
         (prev != NULL && link_read(heap, prev) != data) || (prev == NULL && heap->bins[index] != data))
@@ -225,8 +237,7 @@ static char *bins_find(strata_heap *heap, size_t need)
     unsigned scanned = 0;
     for (char *data = heap->bins[index]; data != NULL && scanned < BIN_SCAN_LIMIT;
          data = link_read(heap, data), scanned++) {
-        if (((uintptr_t)data & 15) || back_segment_of(heap, data) == NULL)
-            heap_corruption(heap, data, "free-list link corrupted");
+        check_bin_link(heap, data);
         if (bytes_of(heap, data) >= need)
             return data;
     }
@@ -248,8 +259,7 @@ static char *bins_find_largest(strata_heap *heap, size_t need)
         if (bits == 0)
             continue;
         char *data = heap->bins[word * 64 + 63 - (unsigned)__builtin_clzll(bits)];
-        if (((uintptr_t)data & 15) || back_segment_of(heap, data) == NULL)
-            heap_corruption(heap, data, "free-list link corrupted");
+        check_bin_link(heap, data);
         return bytes_of(heap, data) >= need ? data : NULL;
     }
     return NULL;
@@ -642,8 +652,7 @@ static char *bins_find_page(strata_heap *heap, size_t bytes, size_t unit)
         unsigned scanned = 0;
         for (char *data = heap->bins[index]; data != NULL && scanned < BIN_SCAN_LIMIT;
              data = link_read(heap, data), scanned++) {
-            if (((uintptr_t)data & 15) || back_segment_of(heap, data) == NULL)
-                heap_corruption(heap, data, "free-list link corrupted");
+            check_bin_link(heap, data);
             if (bytes_of(heap, data) >= page_pad(data, unit) + bytes)
                 return data;
         }

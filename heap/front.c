@@ -129,16 +129,11 @@ NOINLINE void front_page_freed_slow(front_page *page)
 }
 
 /* ---- Pages --------------------------------------------------------------- */
-/* A page's thread_free word: the first and the last slot of the list other
- * threads freed into, each plus one, in bits 0-15 and 16-31 (0: empty), and
- * the list's length above bit 32, so the owner takes the list, its end and
- * its count with one exchange, and joins it to its own list without walking
- * links other threads wrote (that walk missed the cache at every link: a
- * tenth of larson's time). The links are in the side table, like the local
- * list's. Slots are below SLOT_END, so slot + 1 fits 16 bits. */
-#define REMOTE_HEAD(word) ((uint32_t)((word) & 0xFFFFu) - 1)
-#define REMOTE_TAIL(word) ((uint32_t)(((word) >> 16) & 0xFFFFu) - 1)
-#define REMOTE_COUNT(word) ((uint32_t)((word) >> 32))
+/* A page's thread_free word (REMOTE_HEAD, REMOTE_TAIL, REMOTE_COUNT in
+ * layout.h): the owner takes the list, its end and its count with one
+ * exchange, and joins it to its own list without walking links other
+ * threads wrote (that walk missed the cache at every link: a tenth of
+ * larson's time). The links are in the side table, like the local list's. */
 static inline void check_slot(const strata_heap *heap, const front_page *page, uint32_t slot)
 {
     if (UNLIKELY(slot >= __atomic_load_n(&page->bump, __ATOMIC_RELAXED)))
@@ -342,8 +337,8 @@ NOINLINE void front_free_remote(strata_heap *heap, front_page *page, uint32_t sl
     uint64_t pushed;
     do {
         page->slots[slot] = slot_free_entry(word != 0 ? REMOTE_HEAD(word) : SLOT_END);
-        uint64_t tail_plus_one = word != 0 ? (word >> 16 & 0xFFFFu) : slot + 1u; /* the first push is the end */
-        pushed = (uint64_t)(REMOTE_COUNT(word) + 1u) << 32 | tail_plus_one << 16 | (slot + 1u);
+        uint32_t tail = word != 0 ? REMOTE_TAIL(word) : slot; /* the first push is the end */
+        pushed = remote_word(slot, tail, REMOTE_COUNT(word) + 1u);
     } while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &word, pushed, memory_order_release,
                                                     memory_order_relaxed));
     /* The first remote free since the owner last collected queues the page

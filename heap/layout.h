@@ -43,6 +43,17 @@ struct thread_part;
 /* A front-end page: the descriptor of a back-end block cut into slots. The
  * block's data starts on a page-unit boundary and spans whole units, so a
  * slot's page follows from its address alone (segment, then unit map). */
+/* A page's thread_free word, the list other threads freed into: its first
+ * and last slot, each plus one, in bits 0-15 and 16-31 (0: empty), and its
+ * length above bit 32. Slots are below SLOT_END, so slot + 1 fits 16 bits. */
+#define REMOTE_HEAD(word) ((uint32_t)((word) & 0xFFFFu) - 1)
+#define REMOTE_TAIL(word) ((uint32_t)(((word) >> 16) & 0xFFFFu) - 1)
+#define REMOTE_COUNT(word) ((uint32_t)((word) >> 32))
+static inline uint64_t remote_word(uint32_t head, uint32_t tail, uint32_t count)
+{
+    return (uint64_t)count << 32 | (uint64_t)(tail + 1u) << 16 | (head + 1u);
+}
+
 typedef struct front_page {
     /* Three cache lines, by who writes them, so that one thread's writes do
      * not take a line from under another's reads (a free from another
@@ -73,7 +84,7 @@ typedef struct front_page {
     bool in_use;                      /* descriptor taken */
     bool side_dirty;                  /* its side table was written since last purged (heap lock; back.c) */
     /* Third: written by other threads' frees. */
-    _Alignas(64) _Atomic(uint64_t) thread_free; /* frees from other threads: (first slot + 1) | count << 32 (front.c) */
+    _Alignas(64) _Atomic(uint64_t) thread_free; /* frees from other threads (remote_word, above; front.c) */
     struct front_page *next_remote;   /* in the part's remote_pages stack while remote_queued */
     _Atomic(uint8_t) remote_queued;   /* on a part's remote_pages stack: set by the freeing thread, cleared by the owner */
 } front_page;

@@ -41,7 +41,7 @@ static void emit_page(const strata_heap *heap, front_page *page, strata_heap_rec
         used += slot_is_busy(page->slots[slot]);
     record.used = used;
     uint64_t pending = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
-    record.pending = (uint32_t)(pending >> 32);
+    record.pending = REMOTE_COUNT(pending);
     record.owner = (uintptr_t)__atomic_load_n(&page->owner, __ATOMIC_RELAXED);
     callback(context, &record);
 }
