@@ -117,6 +117,17 @@ static const char *cut(char *buffer, size_t capacity, const char *text, size_t l
     return buffer;
 }
 
+/* " a, b, c": every option's name (or its variable's), for a warning's
+ * list of the valid ones. Returns the length written. */
+static size_t append_names(char *out, size_t capacity, bool variables)
+{
+    size_t size = 0;
+    for (int id = 0; id < CRT_OPTION_COUNT; id++)
+        size += strata_format(out + size, capacity - size, "%s %s", id == 0 ? "" : ",",
+                              variables ? crt_option_table[id].variable : crt_option_table[id].name);
+    return size;
+}
+
 static void write_line(const char *text, size_t length)
 {
     strata_write_error(text, length);
@@ -262,8 +273,7 @@ static void read_item(const char *item, size_t length)
     if (id == CRT_OPTION_COUNT) {
         size_t size = strata_format(line, sizeof line, "strata: warning: STRATA_OPTIONS item %s: unknown option; valid names:",
                                     cut(text, sizeof text, item, length));
-        for (int i = 0; i < CRT_OPTION_COUNT; i++)
-            size += strata_format(line + size, sizeof line - size, "%s %s", i == 0 ? "" : ",", crt_option_table[i].name);
+        size += append_names(line + size, sizeof line - size, false);
         size += strata_format(line + size, sizeof line - size, "\n");
         write_line(line, size);
         return;
@@ -339,8 +349,7 @@ static void check_name(void *context, const char *entry, size_t length)
     char line[512], name[128];
     size_t size = strata_format(line, sizeof line, "strata: warning: unknown variable %s; valid names:",
                                 cut(name, sizeof name, entry, name_length));
-    for (int id = 0; id < CRT_OPTION_COUNT; id++)
-        size += strata_format(line + size, sizeof line - size, "%s %s", id == 0 ? "" : ",", crt_option_table[id].variable);
+    size += append_names(line + size, sizeof line - size, true);
     size += strata_format(line + size, sizeof line - size, ", STRATA_OPTIONS\n");
     write_line(line, size);
 }
