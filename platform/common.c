@@ -90,6 +90,18 @@ strata_status strata__platform_check_range(const void *address, size_t size)
     return STRATA_OK;
 }
 
+strata_status strata__platform_check_privatize(const void *address, size_t size, strata_access access)
+{
+    strata_status status = strata__platform_check_range(address, size);
+    if (status == STRATA_OK) {
+        status = strata__platform_check_access(access);
+    }
+    if (status == STRATA_OK && !(access & STRATA_ACCESS_WRITE)) {
+        status = STRATA_E_INVALID_PARAMETER;
+    }
+    return status;
+}
+
 strata_status strata__platform_check_reserve(size_t size, size_t *alignment, const void *address,
                                              void **out_base)
 {

@@ -29,6 +29,9 @@ strata_status strata__platform_check_reserve(size_t size, size_t *alignment, con
 
 /* Checks a strata_access value: known bits only, WRITE needs READ. */
 strata_status strata__platform_check_access(strata_access access);
+/* The arguments of strata_platform_view_privatize: a page range and an
+ * access that allows writing (a private copy is for writing). */
+strata_status strata__platform_check_privatize(const void *address, size_t size, strata_access access);
 
 /* Offers a fault to the listeners (common.c), in order; true when one
  * resumes the thread. Safe in the fault context. */

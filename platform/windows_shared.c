@@ -667,13 +667,7 @@ strata_status strata_platform_view_commit(void *address, size_t size, strata_acc
 
 strata_status strata_platform_view_privatize(void *address, size_t size, strata_access access)
 {
-    strata_status status = strata__platform_check_range(address, size);
-    if (status == STRATA_OK) {
-        status = strata__platform_check_access(access);
-    }
-    if (status == STRATA_OK && !(access & STRATA_ACCESS_WRITE)) {
-        status = STRATA_E_INVALID_PARAMETER;
-    }
+    strata_status status = strata__platform_check_privatize(address, size, access);
     if (status != STRATA_OK) {
         return status;
     }
