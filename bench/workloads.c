@@ -395,6 +395,53 @@ static void thread_churn(unsigned scale)
     checksum += atomic_load(&thread_checksum);
 }
 
+/* Sizes in [2^low_bits, 2^high_bits), each power of two as likely as the next. */
+static size_t size_log_uniform(uint64_t *r, unsigned low_bits, unsigned high_bits)
+{
+    unsigned bits = low_bits + (unsigned)(next_random(r) % (high_bits - low_bits));
+    return ((size_t)1 << bits) + next_random(r) % ((size_t)1 << bits);
+}
+
+/* About 90% of blocks 8-127 bytes, 9% 128 B-4 KiB, 1% 4-64 KiB: the
+ * small ones dominate the count, the rare large ones about half the bytes. */
+static size_t size_skewed(uint64_t *r)
+{
+    uint64_t tier = next_random(r) % 1024;
+    if (tier < 920)
+        return size_log_uniform(r, 3, 7);
+    if (tier < 1016)
+        return size_log_uniform(r, 7, 12);
+    return size_log_uniform(r, 12, 16);
+}
+
+/* Threads that each churn a live set of their own (no block crosses a
+ * thread): the allocator's thread-local paths under a skewed size mix,
+ * with two threads competing for the machine and the back end. */
+enum { PRIVATE_CHURN_THREADS = 2 };
+static struct {
+    unsigned slots;
+    unsigned long steps;
+} private_churn_setup;
+
+static void *private_churn_thread(void *argument)
+{
+    churn(size_skewed, private_churn_setup.slots, private_churn_setup.steps, (uintptr_t)argument);
+    atomic_fetch_add(&thread_checksum, checksum);
+    return NULL;
+}
+
+static void private_churn(unsigned slots, unsigned long steps)
+{
+    private_churn_setup.slots = slots;
+    private_churn_setup.steps = steps;
+    pthread_t threads[PRIVATE_CHURN_THREADS];
+    for (uintptr_t i = 0; i < PRIVATE_CHURN_THREADS; i++)
+        pthread_create(&threads[i], NULL, private_churn_thread, (void *)(i * 104729 + 17));
+    for (int i = 0; i < PRIVATE_CHURN_THREADS; i++)
+        pthread_join(threads[i], NULL);
+    checksum += atomic_load(&thread_checksum);
+}
+
 /* ---- Memory that comes back ------------------------------------------------------------- */
 
 /* The process's resident set now, in KiB (Linux), or 0. */
@@ -495,6 +542,8 @@ int main(int argc, char **argv)
         thread_churn(6 * (unsigned)scale);
     else if (strcmp(name, "cross-thread-random") == 0)
         shared_churn(SHARED_SLOTS_MAX, 300000ul * scale, size_cross, false); /* random sizes, freed by other threads */
+    else if (strcmp(name, "alloc-test") == 0)
+        private_churn(8192, 3000000ul * scale); /* per thread: slots, replacements */
     else if (strcmp(name, "burst") == 0)
         burst((unsigned)scale);
     else {
