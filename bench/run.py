@@ -34,7 +34,7 @@ ALLOCATORS = ["strata", "glibc", "jemalloc", "tcmalloc", "mimalloc"]
 EXTRA_ENV = {}  # allocator -> variables set for its runs (--strata-with)
 MICRO = ["small", "medium", "large", "power-law", "batch", "immediate", "realloc",
          "fragmentation", "producer-consumer", "producer-consumer-deep", "larson", "larson-sized", "thread-churn",
-         "cross-thread-random", "burst"]
+         "cross-thread-random", "alloc-test", "burst"]
 
 
 def library_dir():
