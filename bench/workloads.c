@@ -543,7 +543,7 @@ int main(int argc, char **argv)
     else if (strcmp(name, "cross-thread-random") == 0)
         shared_churn(SHARED_SLOTS_MAX, 300000ul * scale, size_cross, false); /* random sizes, freed by other threads */
     else if (strcmp(name, "alloc-test") == 0)
-        private_churn(8192, 3000000ul * scale); /* per thread: slots, replacements */
+        private_churn(8192, 5000000ul * scale); /* per thread: slots, replacements */
     else if (strcmp(name, "burst") == 0)
         burst((unsigned)scale);
     else {
