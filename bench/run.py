@@ -34,7 +34,7 @@ ALLOCATORS = ["strata", "glibc", "jemalloc", "tcmalloc", "mimalloc"]
 EXTRA_ENV = {}  # allocator -> variables set for its runs (--strata-with)
 MICRO = ["small", "medium", "large", "power-law", "batch", "immediate", "realloc",
          "fragmentation", "producer-consumer", "producer-consumer-deep", "larson", "larson-sized", "thread-churn",
-         "cross-thread-random", "alloc-test", "burst"]
+         "cross-thread-random", "alloc-test", "burst", "burst-handoff"]
 
 
 def library_dir():
@@ -277,7 +277,8 @@ def write_report(args, table, times, rss, kept, pair_counts, failures):
         lines.append("## Resident at the end (KiB)")
         lines.append("")
         lines.append("What the workload still has resident when it ends: for `burst`, after 400 MB of small "
-                     "blocks were freed and two seconds of light use followed.")
+                     "blocks were freed and two seconds of light use followed; for `burst-handoff`, the same "
+                     "when a thread made the blocks and stays alive, idle, while another frees them.")
         lines.append("")
         lines.append("| workload | " + " | ".join(ALLOCATORS) + " |")
         lines.append("|---|" + "---|" * len(ALLOCATORS))

@@ -461,23 +461,68 @@ static unsigned long resident_kib(void)
 #endif
 }
 
-/* A 400 MB burst of 16-2000-byte blocks, all freed, then two seconds of
- * light use: how much of the burst the allocator still holds at the end
- * (stderr: "resident-after-kib=N", beside the peak that time(1) reports). */
-static void burst(unsigned scale)
+/* A 400 MB burst of 16-2000-byte blocks, made by the thread that runs
+ * burst_make. */
+typedef struct burst_blocks {
+    void **blocks;
+    size_t *sizes;
+    size_t made;
+    atomic_int stage; /* handed off: 1 once made, 2 when the maker may end */
+} burst_blocks;
+
+static void pause_ms(long milliseconds)
+{
+    struct timespec pause = {0, milliseconds * 1000000};
+    nanosleep(&pause, NULL);
+}
+
+static void burst_make(burst_blocks *burst)
 {
     uint64_t r = 11;
     size_t total = (size_t)400 << 20;
-    size_t count = total / 1008 + 1, made = 0, bytes = 0;
-    void **blocks = calloc(count, sizeof *blocks);
-    size_t *sizes = calloc(count, sizeof *sizes);
-    while (bytes < total && made < count) {
-        sizes[made] = 16 + next_random(&r) % 1985;
-        blocks[made] = make(sizes[made], (uint32_t)made);
-        bytes += sizes[made++];
+    size_t count = total / 1008 + 1, bytes = 0;
+    burst->blocks = calloc(count, sizeof *burst->blocks);
+    burst->sizes = calloc(count, sizeof *burst->sizes);
+    while (bytes < total && burst->made < count) {
+        size_t size = 16 + next_random(&r) % 1985;
+        burst->sizes[burst->made] = size;
+        burst->blocks[burst->made] = make(size, (uint32_t)burst->made);
+        bytes += burst->sizes[burst->made++];
     }
-    for (size_t i = 0; i < made; i++)
-        check_and_free(blocks[i], sizes[i], (uint32_t)i);
+}
+
+/* The maker of a handed-off burst: it stays alive, allocating nothing,
+ * while another thread frees its blocks. */
+static void *burst_maker_thread(void *argument)
+{
+    burst_blocks *burst = argument;
+    burst_make(burst);
+    atomic_store(&burst->stage, 1);
+    while (atomic_load(&burst->stage) != 2)
+        pause_ms(1);
+    atomic_fetch_add(&thread_checksum, checksum);
+    return NULL;
+}
+
+/* The burst, all freed, then two seconds of light use: how much of it the
+ * allocator still holds at the end (stderr: "resident-after-kib=N", beside
+ * the peak that time(1) reports). `handed_off`: a thread makes the burst
+ * and stays, idle; this one frees it (memory freed into pages of an owner
+ * that no longer allocates). */
+static void burst(unsigned scale, bool handed_off)
+{
+    burst_blocks made = {0};
+    pthread_t maker;
+    if (handed_off) {
+        pthread_create(&maker, NULL, burst_maker_thread, &made);
+        while (atomic_load(&made.stage) != 1)
+            pause_ms(1);
+    } else {
+        burst_make(&made);
+    }
+    for (size_t i = 0; i < made.made; i++)
+        check_and_free(made.blocks[i], made.sizes[i], (uint32_t)i);
+    uint64_t r = 13;
     enum { LIGHT = 64 };
     void *light[LIGHT] = {0};
     size_t light_sizes[LIGHT] = {0};
@@ -489,15 +534,19 @@ static void burst(unsigned scale)
             light_sizes[slot] = 16 + next_random(&r) % 1985;
             light[slot] = make(light_sizes[slot], slot);
         }
-        struct timespec pause = {0, 1000000};
-        nanosleep(&pause, NULL);
+        pause_ms(1);
     }
     for (unsigned slot = 0; slot < LIGHT; slot++)
         if (light[slot] != NULL)
             check_and_free(light[slot], light_sizes[slot], slot);
     fprintf(stderr, "resident-after-kib=%lu\n", resident_kib());
-    free(blocks);
-    free(sizes);
+    if (handed_off) {
+        atomic_store(&made.stage, 2);
+        pthread_join(maker, NULL);
+        checksum += atomic_load(&thread_checksum);
+    }
+    free(made.blocks);
+    free(made.sizes);
 }
 
 /* ---- Dispatch ----------------------------------------------------------------------------- */
@@ -545,7 +594,9 @@ int main(int argc, char **argv)
     else if (strcmp(name, "alloc-test") == 0)
         private_churn(8192, 5000000ul * scale); /* per thread: slots, replacements */
     else if (strcmp(name, "burst") == 0)
-        burst((unsigned)scale);
+        burst((unsigned)scale, false);
+    else if (strcmp(name, "burst-handoff") == 0)
+        burst((unsigned)scale, true);
     else {
         fprintf(stderr, "unknown workload %s\n", name);
         return 2;

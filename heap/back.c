@@ -940,13 +940,17 @@ front_page *back_page_take(segment *seg)
             front_page *page = &seg->pages[i];
             uint16_t index = page->index;
             /* A retired page may still sit on a part's remote stack: its link
-             * and flag belong to that stack until its owner takes it off. */
+             * and flag belong to that stack until its owner takes it off.
+             * Its part stays named (a live part, never NULL) until the page
+             * is made: its owner may read it late (front_free_local). */
             front_page *next_remote = page->next_remote;
+            struct thread_part *part = page->part;
             uint8_t queued = atomic_load_explicit(&page->remote_queued, memory_order_acquire);
             memset(page, 0, sizeof *page);
             page->index = index;
             page->side_dirty = true; /* the page about to be made writes it */
             page->next_remote = next_remote;
+            page->part = part;
             atomic_store_explicit(&page->remote_queued, queued, memory_order_relaxed);
             page->in_use = true;
             return page;
@@ -955,7 +959,19 @@ front_page *back_page_take(segment *seg)
     return NULL;
 }
 
-/* Release segments (never the first) whose whole area is one free block. */
+/* Whether a retired page of the segment may still sit on a part's remote
+ * stack (front.c): its owner will read the descriptor when it takes the
+ * stack, so the segment must stay until then. */
+static bool segment_on_remote_stack(const segment *seg)
+{
+    for (uint32_t i = 0; i < seg->page_capacity; i++)
+        if (atomic_load_explicit(&seg->pages[i].remote_queued, memory_order_acquire))
+            return true;
+    return false;
+}
+
+/* Release segments (never the first) whose whole area is one free block,
+ * and no page of which is still queued for its last owner. */
 void back_release_segments(strata_heap *heap)
 {
     segment *prev = &heap->first;
@@ -963,7 +979,7 @@ void back_release_segments(strata_heap *heap)
     while (seg != NULL) {
         segment *next = seg->next;
         char *first_block = (char *)seg + seg->area_start + 16;
-        if (seg->tail == first_block && is_free_block(heap, first_block)) {
+        if (seg->tail == first_block && is_free_block(heap, first_block) && !segment_on_remote_stack(seg)) {
             bin_remove(heap, first_block, bytes_of(heap, first_block));
             table_remove(heap, (uintptr_t)seg);
             heap_segment_map_set(seg, 0);

@@ -115,17 +115,33 @@ static unsigned front_spare_pages(const thread_part *part, const front_page *emp
     return spare;
 }
 
+/* The calling thread's part of the page's heap, from its slot: the page's
+ * own `part` may name another part by now (front_page_freed_slow). */
+static thread_part *front_own_part(const front_page *page)
+{
+    const segment *seg = (const segment *)(const void *)((const char *)page - PAGES_OFFSET -
+                                                         (size_t)page->index * sizeof(front_page));
+    return heap_state()->slots[seg->heap->slot].part;
+}
+
+/* The page is checked again under the lists' lock: another thread may have
+ * retired it, once the free that called here left it without a live block
+ * (front_reclaim_part), and even made it anew for another part. */
 NOINLINE void front_page_freed_slow(front_page *page)
 {
-    thread_part *part = page->part;
-    if (page->in_full && page->used < page->unfull_below)
-        front_unfull(page);
-    if (page->used == 0 && !page->is_current && front_spare_pages(part, page) >= SPARE_EMPTY_PAGES) {
-        strata_heap *heap = part->heap;
-        heap_acquire(heap, 0);
-        front_page_retire(heap, part, page);
-        heap_release(heap, 0);
+    thread_part *part = front_own_part(page);
+    strata_lock_acquire(&part->lists_lock);
+    if (page->in_use && page->part == part) {
+        if (page->in_full && page->used < page->unfull_below)
+            front_unfull(page);
+        if (page->used == 0 && !page->is_current && front_spare_pages(part, page) >= SPARE_EMPTY_PAGES) {
+            strata_heap *heap = part->heap;
+            heap_acquire(heap, 0);
+            front_page_retire(heap, part, page);
+            heap_release(heap, 0);
+        }
     }
+    strata_lock_release(&part->lists_lock);
 }
 
 /* ---- Pages --------------------------------------------------------------- */
@@ -207,6 +223,9 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
     size_t stride = class_stride(class_index);
     size_t bytes = heap_page_bytes(heap, stride);
     heap_acquire(heap, flags);
+    /* A thread making a page is the one that can use what idle owners hold. */
+    if (!((flags | heap->flags) & STRATA_HEAP_NO_SERIALIZE))
+        front_reclaim_idle_when_due(heap);
     char *data = back_alloc_page(heap, bytes);
     front_page *page = NULL;
     if (data != NULL) {
@@ -268,6 +287,7 @@ static void front_take_remote_pages(strata_heap *heap, thread_part *part, uint32
     if (atomic_load_explicit(&part->remote_pages, memory_order_relaxed) == NULL)
         return;
     front_page *page = atomic_exchange_explicit(&part->remote_pages, NULL, memory_order_acquire);
+    atomic_store_explicit(&part->remote_pages_queued, 0, memory_order_relaxed);
     while (page != NULL) {
         front_page *next = page->next_remote;
         atomic_store_explicit(&page->remote_queued, 0, memory_order_release);
@@ -291,15 +311,14 @@ static void front_take_remote_pages(strata_heap *heap, thread_part *part, uint32
     }
 }
 
-/* The current page of a class has nothing free: find or make one that has. */
-front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags)
+/* The current page of a class has nothing free, and the part's lists are
+ * held: find or make a page that has. */
+static front_page *front_refill_from_lists(strata_heap *heap, thread_part *part, unsigned class_index,
+                                           uint32_t flags)
 {
     front_page *page = part->current[class_index];
-    if (page != &heap_empty_page) {
-        if (front_usable(heap, page))
-            return page;
+    if (page != &heap_empty_page)
         move_to_full(part, page);
-    }
     front_take_remote_pages(heap, part, flags);
     while ((page = part->avail[class_index]) != NULL) {
         if (front_usable(heap, page))
@@ -327,10 +346,32 @@ found:
     return page;
 }
 
+/* The current page of a class has nothing free: more of it, or another.
+ * No other thread takes a current page, so extending it needs no lock;
+ * the lists do. */
+front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags)
+{
+    front_page *page = part->current[class_index];
+    if (page != &heap_empty_page && front_usable(heap, page))
+        return page;
+    strata_lock_acquire(&part->lists_lock);
+    atomic_store_explicit(&part->refills, atomic_load_explicit(&part->refills, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    page = front_refill_from_lists(heap, part, class_index, flags);
+    strata_lock_release(&part->lists_lock);
+    return page;
+}
+
+static void front_reclaim_queued(strata_heap *heap, thread_part *part);
+
+/* Pages queued on a part's remote stack, with no refill of its owner to
+ * take them, after which the freeing thread takes the emptied ones back
+ * itself (front_reclaim_queued): 64 pages of at least 64 KiB. */
+#define RECLAIM_QUEUED_PAGES 64
+
 /* A free from a thread that does not own the page: one CAS. */
 NOINLINE void front_free_remote(strata_heap *heap, front_page *page, uint32_t slot)
 {
-    (void)heap;
     /* Read before the push: afterwards the owner may retire the page. */
     thread_part *part = page->part;
     uint64_t word = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
@@ -349,6 +390,9 @@ NOINLINE void front_free_remote(strata_heap *heap, front_page *page, uint32_t sl
             page->next_remote = head;
         } while (!atomic_compare_exchange_weak_explicit(&part->remote_pages, &head, page, memory_order_release,
                                                         memory_order_relaxed));
+        uint32_t queued = atomic_fetch_add_explicit(&part->remote_pages_queued, 1, memory_order_relaxed) + 1;
+        if (UNLIKELY(queued >= RECLAIM_QUEUED_PAGES))
+            front_reclaim_queued(heap, part);
     }
 }
 
@@ -378,8 +422,7 @@ static void front_page_retire(strata_heap *heap, thread_part *part, front_page *
     map_units(heap, back_segment_of(heap, block), block, bytes, NULL);
     page->in_use = false;
     __atomic_store_n(&page->owner, NULL, __ATOMIC_RELAXED);
-    page->part = NULL;
-    back_free(heap, block);
+    back_free(heap, block); /* `part` stays: see front_free_local */
 }
 
 /* Return the part's empty pages to the back end. The caller owns the part
@@ -409,3 +452,140 @@ size_t front_part_trim(strata_heap *heap, thread_part *part)
     return bytes;
 }
 
+
+/* ---- Pages of owners that stopped allocating ------------------------------ */
+/* A live owner's page that another thread may retire: no block in it is
+ * live, so no free can come to it, and it is not its class's current page,
+ * the one page the owner's fast path allocates from. The caller holds the
+ * part's lists, so `used` can only fall (the owner freeing) and the remote
+ * count only rise (other threads freeing): read in this order, equal
+ * values mean no block was live when `used` was read. */
+static bool front_page_unheld(const front_page *page)
+{
+    uint64_t word = atomic_load_explicit(&page->thread_free, memory_order_acquire);
+    uint32_t used = __atomic_load_n(&page->used, __ATOMIC_ACQUIRE);
+    return !page->is_current && used == REMOTE_COUNT(word);
+}
+
+static size_t front_retire_counted(strata_heap *heap, thread_part *part, front_page *page)
+{
+    size_t bytes = back_usable(heap, page->area + 16);
+    front_page_retire(heap, part, page);
+    return bytes;
+}
+
+/* Retire the pages of a live owner's part that no block holds. Heap lock
+ * and the part's lists held. The remote stack is the owner's to take, and
+ * so the caller's while it holds the lists: its pages still holding blocks
+ * go back on it. A page off the stack is claimed through its queued flag
+ * first, so that a thread whose free just emptied it does not queue it. */
+static size_t front_reclaim_part(strata_heap *heap, thread_part *part, bool lists)
+{
+    size_t bytes = 0;
+    front_page *kept = NULL, *kept_last = NULL;
+    front_page *page = atomic_exchange_explicit(&part->remote_pages, NULL, memory_order_acquire);
+    while (page != NULL) {
+        front_page *next = page->next_remote;
+        bool ours = page->in_use && page->part == part;
+        if (ours && !front_page_unheld(page)) {
+            page->next_remote = kept;
+            kept = page;
+            if (kept_last == NULL)
+                kept_last = page;
+        } else {
+            atomic_store_explicit(&page->remote_queued, 0, memory_order_release);
+            if (ours)
+                bytes += front_retire_counted(heap, part, page);
+        }
+        page = next;
+    }
+    if (kept != NULL) {
+        front_page *head = atomic_load_explicit(&part->remote_pages, memory_order_relaxed);
+        do {
+            kept_last->next_remote = head;
+        } while (!atomic_compare_exchange_weak_explicit(&part->remote_pages, &head, kept, memory_order_release,
+                                                        memory_order_relaxed));
+    }
+    for (unsigned c = 0; lists && c < CLASS_COUNT; c++) {
+        front_page **lists[2] = {&part->avail[c], &part->full[c]};
+        for (int l = 0; l < 2; l++) {
+            page = *lists[l];
+            while (page != NULL) {
+                front_page *next = page->next;
+                if (front_page_unheld(page) &&
+                    !atomic_exchange_explicit(&page->remote_queued, 1, memory_order_acq_rel)) {
+                    bytes += front_retire_counted(heap, part, page);
+                    atomic_store_explicit(&page->remote_queued, 0, memory_order_release);
+                }
+                page = next;
+            }
+        }
+    }
+    return bytes;
+}
+
+/* Heap lock held. Give back the pages no block holds: all of an unowned
+ * part's; of a part whose owner is another live thread, those
+ * front_reclaim_part may take, if the owner is not in its refill now —
+ * from every such part (`every_owner`), or from those whose owner did not
+ * refill since the last pass (it stopped allocating). The caller's own
+ * part is trimmed only with `every_owner`. Returns the bytes given back
+ * to the back end. */
+size_t front_reclaim(strata_heap *heap, bool every_owner)
+{
+    thread_state *self = heap_state();
+    size_t bytes = 0;
+    if (atomic_load_explicit(&heap->exited_parts, memory_order_relaxed) != NULL)
+        heap_adopt_exited_parts(heap, false);
+    for (thread_part *part = heap->all_parts; part != NULL; part = part->next_all) {
+        if (part->owner == NULL || part->owner == self) {
+            if (part->owner == NULL || every_owner)
+                bytes += front_part_trim(heap, part);
+            continue;
+        }
+        uint32_t refills = atomic_load_explicit(&part->refills, memory_order_relaxed);
+        bool idle = refills == part->refills_seen;
+        part->refills_seen = refills;
+        if ((idle || every_owner) && strata_lock_try_acquire(&part->lists_lock)) {
+            bytes += front_reclaim_part(heap, part, true);
+            strata_lock_release(&part->lists_lock);
+        }
+    }
+    return bytes;
+}
+
+/* The pass over idle owners, driven by threads making pages and by
+ * strata_heap_purge_due: at most once per purge delay (a millisecond at
+ * least; a second when purging is off), so an owner is idle when it has
+ * not refilled for about that long. Heap lock held. */
+size_t front_reclaim_idle_when_due(strata_heap *heap)
+{
+    int32_t milliseconds = strata_heap_purge_delay();
+    uint64_t interval = (uint64_t)(milliseconds < 0 ? 1000 : milliseconds < 1 ? 1 : milliseconds) * 1000000u;
+    uint64_t now = strata_clock_monotonic_ns();
+    if (now - heap->idle_pass_at < interval)
+        return 0;
+    heap->idle_pass_at = now;
+    return front_reclaim(heap, false);
+}
+
+/* Other threads queued many pages on a part's remote stack and its owner
+ * took none (it allocates from its current pages only, or not at all):
+ * the thread that queued the last takes back those every block has left,
+ * without waiting for a pass over idle owners, unless the heap or the
+ * part's lists are busy at that moment (then a later free tries again).
+ * A burst freed by others into an idle owner's pages so goes back to the
+ * back end while it is freed. */
+static NOINLINE void front_reclaim_queued(strata_heap *heap, thread_part *part)
+{
+    if ((heap->flags & STRATA_HEAP_NO_SERIALIZE) || !heap_try_acquire(heap))
+        return;
+    if (part->owner == NULL) {
+        front_part_trim(heap, part);
+    } else if (part->owner != heap_state() && strata_lock_try_acquire(&part->lists_lock)) {
+        atomic_store_explicit(&part->remote_pages_queued, 0, memory_order_relaxed);
+        front_reclaim_part(heap, part, false);
+        strata_lock_release(&part->lists_lock);
+    }
+    heap_release(heap, 0);
+}

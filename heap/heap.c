@@ -122,7 +122,7 @@ void heap_acquire(strata_heap *heap, uint32_t flags)
 }
 
 /* heap_acquire, unless another thread holds the lock now. */
-static bool heap_try_acquire(strata_heap *heap)
+bool heap_try_acquire(strata_heap *heap)
 {
     return heap_lock_take(heap, 0, false);
 }

@@ -246,6 +246,7 @@ void heap_release(strata_heap *heap, uint32_t flags);
 void heap_wait_user_lock(strata_heap *heap);
 thread_part *heap_thread_part(strata_heap *heap, uint32_t flags);
 void heap_adopt_exited_parts(strata_heap *heap, bool destroying);
+bool heap_try_acquire(strata_heap *heap);
 void heap_count_commit(strata_heap *heap, ptrdiff_t bytes);
 void *heap_fail(strata_heap *heap, uint32_t flags);
 
@@ -260,6 +261,8 @@ void front_page_freed_slow(front_page *page);
 void front_set_current(thread_part *part, unsigned class_index, front_page *page);
 void front_part_release(strata_heap *heap, thread_part *part);
 size_t front_part_trim(strata_heap *heap, thread_part *part);
+size_t front_reclaim(strata_heap *heap, bool every_owner);
+size_t front_reclaim_idle_when_due(strata_heap *heap);
 size_t heap_page_bytes(const strata_heap *heap, size_t stride);
 
 /* back.c */
@@ -345,7 +348,17 @@ static inline void front_free_local(front_page *page, uint32_t slot)
     HEAP_ASSERT(slot < page->bump && page->used > 0);
     page->slots[slot] = slot_free_entry(page->free);
     page->free = slot;
+    /* Released after the stores above: a thread that reads `used` to learn
+     * the page holds no live block (front_page_unheld) retires the page,
+     * and neither store may land after that. x86 keeps stores in order, so
+     * there a compiler fence is enough (a release store cost the pair four
+     * instructions). */
+#if defined(__x86_64__) || defined(__i386__)
+    atomic_signal_fence(memory_order_release);
     page->used--;
+#else
+    __atomic_store_n(&page->used, page->used - 1, __ATOMIC_RELEASE);
+#endif
     if (UNLIKELY((page->used == 0 && !page->is_current) || page->in_full)) {
         /* Most frees in a steady churn: the flag, no call. (`used` read
          * again: kept from above, it cost the fast path two instructions.) */

@@ -78,7 +78,7 @@ typedef struct front_page {
     uint32_t stride;
     uint32_t first_offset;            /* slot 0's offset in its segment */
     struct thread_state *owner;       /* the thread allowed the local list; NULL none */
-    struct thread_part *part;
+    struct thread_part *part;         /* kept when the page retires: an owner's late read finds a live part */
     uint16_t index;                   /* in the segment's page array */
     uint8_t class_index;
     bool in_use;                      /* descriptor taken */
@@ -117,6 +117,14 @@ typedef struct thread_part {
     front_page *full[CLASS_COUNT];    /* pages seen full */
     _Atomic(uint8_t) full_frees[CLASS_COUNT]; /* the owner freed into a full page (front_page_freed_slow) */
     _Atomic(front_page *) remote_pages; /* pages other threads began to free into, to be collected (front.c) */
+    _Atomic(uint32_t) remote_pages_queued; /* pushed on remote_pages since its owner last took it */
+    /* The page lists' lock: held by the owner's slow paths (a refill past
+     * the current page, a page emptied or unfilled) and by a thread taking
+     * the empty pages of an owner that stopped allocating (front.c); never
+     * by the fast paths, which touch only current pages' lists of slots. */
+    strata_lock lists_lock;
+    _Atomic(uint32_t) refills;        /* the owner's refills past its current page: still while it is idle */
+    uint32_t refills_seen;            /* heap lock: `refills` at the last pass over idle parts */
     struct strata_heap *heap;
     struct thread_state *owner;
     struct thread_part *next_free;    /* the heap's pool of unowned parts */
@@ -217,6 +225,7 @@ struct strata_heap {
     size_t reserved_bytes, committed_bytes, peak_committed_bytes;
     uint64_t purge_since;             /* monotonic ns of the first free left unpurged; 0: none (back.c) */
     size_t purge_pending_bytes;       /* bytes freed since then and not taken again (back.c) */
+    uint64_t idle_pass_at;            /* monotonic ns of the last pass over idle owners' parts (front.c) */
     /* the list of heaps */
     struct strata_heap *list_next;
     bool is_process_heap;

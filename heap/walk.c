@@ -296,6 +296,7 @@ STRATA_API size_t strata_heap_purge_due(strata_heap *heap)
     if (heap == NULL)
         return 0;
     heap_acquire(heap, 0);
+    front_reclaim_idle_when_due(heap);
     size_t given = back_purge_due(heap) + large_cache_expire_due(heap);
     heap_release(heap, 0);
     return given;
@@ -308,9 +309,7 @@ STRATA_API size_t strata_heap_compact(strata_heap *heap, uint32_t flags)
     heap_acquire(heap, flags);
     heap_adopt_exited_parts(heap, false);
     large_cache_release(heap);
-    for (thread_part *part = heap->all_parts; part != NULL; part = part->next_all)
-        if (part->owner == NULL || part->owner == heap_state())
-            front_part_trim(heap, part);
+    front_reclaim(heap, true);
     back_trim(heap, true);
     size_t largest = back_largest_free(heap);
     heap_release(heap, flags);

@@ -238,7 +238,9 @@ STRATA_API strata_status strata_heap_walk(strata_heap *heap, strata_heap_entry *
 
 /*
  * strata_heap_compact — give back what can be given (HeapCompact): free
- * front-end pages return to the back end, free memory at the top of each
+ * front-end pages return to the back end (those of other live threads too,
+ * unless the thread is refilling at that moment, all but each class's
+ * current page), free memory at the top of each
  * segment is decommitted, empty segments other than the first are
  * released. Returns the size of the largest free committed block after
  * that; 0 when there is none (not an error). 0 for a NULL heap.
@@ -347,9 +349,12 @@ STRATA_API int32_t strata_heap_purge_delay(void);
  * strata_heap_purge_due — give the OS back, now, what has waited the purge
  * delay in `heap`: free ranges, free segment tops and cached large blocks
  * that the heap's own later allocations and frees would have given back,
- * had there been any. For a thread that purges an idle program's heaps in
- * the background (the crt's STRATA_PURGE_BACKGROUND); nothing that waited
- * less than the delay is touched, and nothing at all with a delay of -1.
+ * had there been any; nothing that waited less than the delay, and nothing
+ * at all with a delay of -1. Also takes back, from threads that have not
+ * refilled their pages for a purge delay (a second when it is -1), the
+ * pages in which no block is live, for any thread to use (the back end
+ * purges them in turn). For a thread that purges an idle program's heaps in
+ * the background (the crt's STRATA_PURGE_BACKGROUND).
  * Takes the heap lock (a STRATA_HEAP_NO_SERIALIZE heap has none: its
  * caller serializes this call with the heap's others). Returns the bytes
  * given back (reset, decommitted or released); 0 for a NULL heap.

@@ -468,6 +468,21 @@ static void op_exchange(fuzz_thread *thread)
     }
 }
 
+/* Gives back what another thread's heap, or the crt's, holds free: compact
+ * takes the pages no block holds from every live owner, whatever it is
+ * doing at the moment (heaps of threads still allocating included). */
+static void op_give_back(fuzz_thread *thread)
+{
+    fuzz_world *world = thread->world;
+    uint64_t pick = draw(&thread->source, (uint64_t)world->thread_count + 2);
+    if (pick < (uint64_t)world->thread_count)
+        strata_heap_compact(world->heaps[pick].heap, 0);
+    else if (pick == (uint64_t)world->thread_count)
+        strata_malloc_trim(0);
+    else
+        strata_heap_purge_due(strata_crt_heap());
+}
+
 void fuzz_thread_run(fuzz_thread *thread, uint64_t count)
 {
     for (uint64_t i = 0; i < count && !thread->source.exhausted; i++, thread->op++) {
@@ -484,6 +499,8 @@ void fuzz_thread_run(fuzz_thread *thread, uint64_t count)
             op_walk(thread);
         else if (choice < 91)
             op_validate(thread);
+        else if (choice < 92)
+            op_give_back(thread);
         else if (thread->world->thread_count > 1)
             op_exchange(thread);
         else

@@ -4,7 +4,8 @@
  * allocate, free their own blocks and each other's, and exit while blocks
  * they made are live; then the heap is walked and validated. Also the
  * corners of a thread's part: exit while another thread holds the heap
- * lock, exit after the heap was destroyed, waves of short-lived threads.
+ * lock, exit after the heap was destroyed, waves of short-lived threads;
+ * owners that stop allocating, whose emptied pages others take back.
  */
 #include <strata/heap.h>
 #include <strata/platform.h>
@@ -500,6 +501,215 @@ static void test_a_large_block_is_sized_and_resized_while_its_neighbours_change(
     assert_status(strata_heap_destroy(churn.heap), STRATA_OK);
 }
 
+/* ---- An owner that stops allocating ------------------------------------------ */
+/* A thread makes blocks, hands them to another, and waits, alive. Once the
+ * other frees them, the pages no block holds any more must go to whoever
+ * needs pages: taken by the pass over idle owners (strata_heap_purge_due,
+ * or a thread making a page) or by strata_heap_compact at once. The pages
+ * still holding a block the owner kept stay its own, and it frees into
+ * them when it wakes. */
+#define IDLE_BLOCKS 3000
+#define IDLE_SIZE 1000   /* 63 slots of 1024 bytes to a 64 KiB page: 48 pages */
+#define IDLE_KEPT 100    /* the first blocks, on the first two pages, stay with the owner */
+#define IDLE_OWNER 7
+
+typedef struct idle_owner {
+    strata_heap *heap;
+    void *blocks[IDLE_BLOCKS];
+    atomic_int stage; /* 1: blocks made; 2: wake up */
+} idle_owner;
+
+static void idle_owner_run(void *argument)
+{
+    idle_owner *idle = argument;
+    for (unsigned i = 0; i < IDLE_BLOCKS; i++)
+        idle->blocks[i] = make_block(idle->heap, IDLE_SIZE, IDLE_OWNER);
+    atomic_store(&idle->stage, 1);
+    while (atomic_load(&idle->stage) != 2)
+        test_sleep_ms(1);
+    for (unsigned i = 0; i < IDLE_KEPT; i++) {
+        check_block(idle->heap, idle->blocks[i], IDLE_SIZE, IDLE_OWNER);
+        assert_true(strata_heap_free(idle->heap, 0, idle->blocks[i]));
+    }
+    for (unsigned i = 0; i < 500; i++) {
+        void *block = make_block(idle->heap, IDLE_SIZE, IDLE_OWNER + 1);
+        check_block(idle->heap, block, IDLE_SIZE, IDLE_OWNER + 1);
+        assert_true(strata_heap_free(idle->heap, 0, block));
+    }
+}
+
+static void give_back_an_idle_owners_pages(bool by_compact)
+{
+    int32_t delay = strata_heap_purge_delay();
+    strata_heap_set_purge_delay(20);
+    static idle_owner idle;
+    static void *mine[IDLE_BLOCKS];
+    memset(&idle, 0, sizeof idle);
+    assert_status(strata_heap_create(NULL, 0, 0, 0, &idle.heap), STRATA_OK);
+    test_thread owner;
+    assert_true(test_thread_start(&owner, idle_owner_run, &idle));
+    while (atomic_load(&idle.stage) != 1)
+        test_sleep_ms(1);
+    for (unsigned i = IDLE_KEPT; i < IDLE_BLOCKS; i++) {
+        check_block(idle.heap, idle.blocks[i], IDLE_SIZE, IDLE_OWNER);
+        assert_true(strata_heap_free(idle.heap, 0, idle.blocks[i]));
+    }
+    strata_heap_stats before, after;
+    assert_status(strata_heap_get_stats(idle.heap, &before), STRATA_OK);
+    if (by_compact) {
+        strata_heap_compact(idle.heap, 0);
+    } else {
+        /* The first pass notes how often the owner refilled, the second,
+         * a delay later, finds it has not since. */
+        test_sleep_ms(30);
+        strata_heap_purge_due(idle.heap);
+        test_sleep_ms(30);
+        strata_heap_purge_due(idle.heap);
+    }
+    for (unsigned i = 0; i < IDLE_BLOCKS; i++)
+        mine[i] = make_block(idle.heap, IDLE_SIZE, IDLE_OWNER + 2);
+    assert_status(strata_heap_get_stats(idle.heap, &after), STRATA_OK);
+    size_t grown = after.peak_committed_bytes - before.peak_committed_bytes;
+    if (grown > ((size_t)1 << 20))
+        fail_msg("the heap's peak grew by %lu bytes for as many blocks as the idle owner's freed ones: its "
+                 "emptied pages were not taken back", (unsigned long)grown);
+    for (unsigned i = 0; i < IDLE_KEPT; i++)
+        check_block(idle.heap, idle.blocks[i], IDLE_SIZE, IDLE_OWNER);
+    for (unsigned i = 0; i < IDLE_BLOCKS; i++) {
+        check_block(idle.heap, mine[i], IDLE_SIZE, IDLE_OWNER + 2);
+        assert_true(strata_heap_free(idle.heap, 0, mine[i]));
+    }
+    atomic_store(&idle.stage, 2);
+    test_thread_join(&owner);
+    assert_true(strata_heap_validate(idle.heap, 0, NULL));
+    strata_heap_entry entry = {0};
+    while (strata_heap_walk(idle.heap, &entry) == STRATA_OK)
+        assert_false(entry.flags & STRATA_HEAP_ENTRY_BUSY);
+    assert_status(strata_heap_destroy(idle.heap), STRATA_OK);
+    strata_heap_set_purge_delay(delay);
+}
+
+static void test_an_idle_owners_emptied_pages_are_taken_back_after_a_delay(void **state)
+{
+    (void)state;
+    give_back_an_idle_owners_pages(false);
+}
+
+static void test_compact_takes_back_a_live_owners_emptied_pages_at_once(void **state)
+{
+    (void)state;
+    give_back_an_idle_owners_pages(true);
+}
+
+/* Owners that allocate in bursts and pause, a thread that frees what they
+ * hand over, and one that takes back their emptied pages all the while:
+ * the taking must never meet an owner's refill, nor a page the owner is
+ * freeing into or still allocating from. With a delay of 0 the pass over
+ * idle owners runs every millisecond. */
+#define PAUSING_OWNERS 3
+
+typedef struct pausing_work {
+    strata_heap *heap;
+    mailbox boxes[PAUSING_OWNERS];
+    atomic_int owners_left;
+} pausing_work;
+
+typedef struct pausing_owner {
+    pausing_work *work;
+    unsigned index;
+} pausing_owner;
+
+static void pausing_owner_run(void *argument)
+{
+    pausing_owner *self = argument;
+    pausing_work *work = self->work;
+    uint32_t random = 0x2545F491u * (self->index + 1);
+    enum { BATCH = 96 };
+    void *held[BATCH / 8];
+    size_t held_sizes[BATCH / 8];
+    unsigned held_count = 0;
+    for (unsigned round = 0; round < rounds() * 4; round++) {
+        for (unsigned i = 0; i < BATCH; i++) {
+            size_t size = 1 + next_random(&random) % 3000;
+            void *block = make_block(work->heap, size, self->index);
+            if (i % 8 == 0 && held_count < BATCH / 8) {
+                held[held_count] = block;
+                held_sizes[held_count++] = size;
+            } else {
+                while (!post(&work->boxes[self->index], (handoff){block, size, self->index}))
+                    test_sleep_ms(0);
+            }
+        }
+        if (next_random(&random) % 4 == 0)
+            test_sleep_ms(1 + next_random(&random) % 3); /* idle, with a few blocks held */
+        while (held_count > 0) { /* freed here, on pages others emptied around them */
+            held_count--;
+            check_block(work->heap, held[held_count], held_sizes[held_count], self->index);
+            assert_true(strata_heap_free(work->heap, 0, held[held_count]));
+        }
+    }
+    atomic_fetch_sub(&work->owners_left, 1);
+}
+
+static void pausing_freer_run(void *argument)
+{
+    pausing_work *work = argument;
+    for (;;) {
+        bool done = atomic_load(&work->owners_left) == 0;
+        bool any = false;
+        handoff item;
+        for (unsigned t = 0; t < PAUSING_OWNERS; t++)
+            while (take(&work->boxes[t], &item)) {
+                check_block(work->heap, item.block, item.size, item.owner);
+                assert_true(strata_heap_free(work->heap, 0, item.block));
+                any = true;
+            }
+        if (done && !any)
+            return;
+    }
+}
+
+static void pausing_taker_run(void *argument)
+{
+    pausing_work *work = argument;
+    for (unsigned n = 0; atomic_load(&work->owners_left) > 0; n++) {
+        if (n % 8 == 0)
+            strata_heap_compact(work->heap, 0);
+        else
+            strata_heap_purge_due(work->heap);
+        test_sleep_ms(0);
+    }
+}
+
+static void test_owners_that_pause_while_others_take_back_their_pages(void **state)
+{
+    (void)state;
+    int32_t delay = strata_heap_purge_delay();
+    strata_heap_set_purge_delay(0);
+    static pausing_work work;
+    memset(&work, 0, sizeof work);
+    assert_status(strata_heap_create(NULL, 0, 0, 0, &work.heap), STRATA_OK);
+    atomic_store(&work.owners_left, PAUSING_OWNERS);
+    test_thread owners[PAUSING_OWNERS], freer, taker;
+    pausing_owner workers[PAUSING_OWNERS];
+    for (unsigned t = 0; t < PAUSING_OWNERS; t++) {
+        workers[t] = (pausing_owner){&work, t};
+        assert_true(test_thread_start(&owners[t], pausing_owner_run, &workers[t]));
+    }
+    assert_true(test_thread_start(&freer, pausing_freer_run, &work));
+    assert_true(test_thread_start(&taker, pausing_taker_run, &work));
+    for (unsigned t = 0; t < PAUSING_OWNERS; t++)
+        test_thread_join(&owners[t]);
+    test_thread_join(&freer);
+    test_thread_join(&taker);
+    assert_true(strata_heap_validate(work.heap, 0, NULL));
+    strata_heap_entry entry = {0};
+    while (strata_heap_walk(work.heap, &entry) == STRATA_OK)
+        assert_false(entry.flags & STRATA_HEAP_ENTRY_BUSY);
+    assert_status(strata_heap_destroy(work.heap), STRATA_OK);
+    strata_heap_set_purge_delay(delay);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +719,9 @@ int main(void)
         cmocka_unit_test(test_thread_exits_after_its_heap_was_destroyed),
         cmocka_unit_test(test_waves_of_short_lived_threads_reuse_what_the_last_wave_left),
         cmocka_unit_test(test_a_large_block_is_sized_and_resized_while_its_neighbours_change),
+        cmocka_unit_test(test_an_idle_owners_emptied_pages_are_taken_back_after_a_delay),
+        cmocka_unit_test(test_compact_takes_back_a_live_owners_emptied_pages_at_once),
+        cmocka_unit_test(test_owners_that_pause_while_others_take_back_their_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
