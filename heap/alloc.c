@@ -169,7 +169,7 @@ STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
     if (LIKELY(heap != NULL)) {
         front_page *page = front_page_fast(heap, data);
         if (LIKELY(page != NULL)) {
-            uint32_t slot = front_slot_at(page, (uintptr_t)data & (GROWABLE_SEGMENT_SIZE - 1));
+            uint32_t slot = front_slot_at(page, data);
             if (LIKELY(slot != UINT32_MAX && slot_is_busy(page->slots[slot]))) {
                 VG_BLOCK_FREE(heap, data);
                 front_free(heap, page, slot);

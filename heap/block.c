@@ -15,9 +15,9 @@ static block_state classify_large(strata_heap *heap, const char *data, block_ref
     return large_classify(heap, data, &ref->requested, &ref->usable);
 }
 
-static block_state classify_front(const segment *seg, const front_page *page, const char *data, block_ref *ref)
+static block_state classify_front(const front_page *page, const char *data, block_ref *ref)
 {
-    uint32_t slot = front_slot_at(page, (size_t)(data - (const char *)seg));
+    uint32_t slot = front_slot_at(page, data);
     if (!page->in_use || slot == UINT32_MAX || slot >= __atomic_load_n(&page->bump, __ATOMIC_ACQUIRE))
         return BLOCK_FOREIGN;
     uint32_t entry = __atomic_load_n(&page->slots[slot], __ATOMIC_RELAXED);
@@ -65,7 +65,7 @@ static block_state classify_start(strata_heap *heap, const char *data, block_ref
         return BLOCK_FOREIGN;
     front_page *page = front_page_at(heap, seg, data);
     if (page != NULL)
-        return classify_front(seg, page, data, ref);
+        return classify_front(page, data, ref);
     return classify_back(heap, seg, data, ref);
 }
 

@@ -244,7 +244,7 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
             page->capacity = (uint32_t)((bytes - 16) / stride);
             page->span = page->capacity * (uint32_t)stride;
             page->stride = (uint32_t)stride;
-            page->reciprocal = (((uint64_t)1 << 40) + stride - 1) / stride;
+            front_page_set_divisor(page, stride);
             page->slots = seg->side + (size_t)page->index * heap->side_slots;
             page->class_index = (uint8_t)class_index;
             page->used = 0;

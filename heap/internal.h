@@ -123,15 +123,30 @@ void heap_segment_map_set(const void *segment_base, uint8_t id);
 #define GROWABLE_UNIT_MAP_OFFSET (PAGES_OFFSET + GROWABLE_PAGES * sizeof(front_page))
 _Static_assert(GROWABLE_PAGE_UNIT == (size_t)1 << GROWABLE_UNIT_SHIFT, "growable page units are 64 KiB");
 
-/* The slot index of the address at `segment_offset` in its segment, in
- * `page`, or UINT32_MAX when it is not a slot's start there. */
-static inline uint32_t front_slot_at(const front_page *page, size_t segment_offset)
+/* The slot index of `address` in `page`, or UINT32_MAX when it is not a
+ * slot's start there. One multiply tests divisibility and divides at once
+ * (Hacker's Delight 10-16): with stride = odd << shift, the offset times
+ * the odd part's inverse, rotated right by shift, is offset / stride when
+ * the stride divides the offset, and above every slot index when it does
+ * not, or when the offset is negative (an address before slot 0). */
+static inline uint32_t front_slot_at(const front_page *page, const char *address)
 {
-    size_t offset = segment_offset - page->first_offset;
-    if (UNLIKELY(offset >= page->span))
-        return UINT32_MAX;
-    uint32_t slot = (uint32_t)(offset * page->reciprocal >> 40);
-    return LIKELY((size_t)slot * page->stride == offset) ? slot : UINT32_MAX;
+    uint64_t offset = (uint64_t)((uintptr_t)address - (uintptr_t)page->area - 16);
+    uint64_t scaled = offset * page->inverse;
+    unsigned shift = page->stride_shift;
+    uint64_t slot = scaled >> shift | scaled << (-shift & 63);
+    return LIKELY(slot < page->capacity) ? (uint32_t)slot : UINT32_MAX;
+}
+/* Sets what front_slot_at divides by: strides are multiples of 16, so the
+ * shift is never 0. */
+static inline void front_page_set_divisor(front_page *page, size_t stride)
+{
+    unsigned shift = (unsigned)__builtin_ctzll(stride);
+    uint64_t odd = stride >> shift, inverse = odd; /* right in 3 bits: odd * odd = 1 mod 8 */
+    for (int step = 0; step < 5; step++)        /* each doubles the right bits: 6, 12, 24, 48, 96 */
+        inverse *= 2 - odd * inverse;
+    page->inverse = inverse;
+    page->stride_shift = (uint8_t)shift;
 }
 static inline char *front_slot_data(const front_page *page, uint32_t slot)
 {

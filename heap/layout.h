@@ -72,7 +72,7 @@ typedef struct front_page {
     /* No field holds a slot's data address: memcheck would take it for a
      * pointer to the block there and call the block reachable when leaked. */
     char *area;                       /* 16 bytes before slot 0 */
-    uint64_t reciprocal;              /* ceil(2^40 / stride): slot = offset * reciprocal >> 40 */
+    uint64_t inverse;                 /* of stride's odd part, mod 2^64: see front_slot_at */
     uint32_t span;                    /* capacity * stride: a slot's offset from slot 0 is below it */
     uint32_t capacity;
     uint32_t stride;
@@ -83,6 +83,7 @@ typedef struct front_page {
     uint8_t class_index;
     bool in_use;                      /* descriptor taken */
     bool side_dirty;                  /* its side table was written since last purged (heap lock; back.c) */
+    uint8_t stride_shift;             /* stride's trailing zero bits: see front_slot_at */
     /* Third: written by other threads' frees. */
     _Alignas(64) _Atomic(uint64_t) thread_free; /* frees from other threads (remote_word, above; front.c) */
     struct front_page *next_remote;   /* in the part's remote_pages stack while remote_queued */
