@@ -193,6 +193,8 @@ void crt_counted_resize(void *old_block, size_t old_size, void *block, size_t si
 
 static NOINLINE void free_slow(void *block)
 {
+    if (block == NULL)
+        return;
     strata_heap *heap = crt_heap();
     if (crt_counting) {
         __atomic_fetch_add(&crt_count.frees, 1, __ATOMIC_RELAXED);
@@ -205,10 +207,10 @@ static NOINLINE void free_slow(void *block)
     strata_heap_free(heap, 0, block);
 }
 
+/* free(NULL) is the heap's to see: its fast path sends it to the slow one
+ * without a test of its own. */
 CRT_HOT STRATA_API void strata_free(void *block)
 {
-    if (block == NULL)
-        return;
     strata_heap *heap = atomic_load_explicit(&crt_fast_heap, memory_order_acquire);
     if (UNLIKELY(heap == NULL)) {
         free_slow(block);

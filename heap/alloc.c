@@ -160,12 +160,12 @@ static NOINLINE bool free_slow(strata_heap *heap, uint32_t flags, char *data);
  * address is in a segment of this heap (and that no user holds its lock),
  * the unit map which page, the page's stride that it is a slot's start, and
  * the side table that the slot is busy. Anything else takes the slow path,
- * which tells a double free from a foreign pointer. */
+ * which tells a double free from a foreign pointer. NULL is one of those:
+ * no segment is at address 0, and a test of its own cost every free two
+ * instructions. */
 STRATA_API bool strata_heap_free(strata_heap *heap, uint32_t flags, void *block)
 {
     char *data = block;
-    if (UNLIKELY(data == NULL))
-        return true; /* HeapFree(heap, 0, NULL) succeeds, whatever the heap */
     if (LIKELY(heap != NULL)) {
         front_page *page = front_page_fast(heap, data);
         if (LIKELY(page != NULL)) {
@@ -192,7 +192,7 @@ static block_ref identify_or_die(strata_heap *heap, char *data)
 static bool free_slow(strata_heap *heap, uint32_t flags, char *data)
 {
     if (data == NULL)
-        return true;
+        return true; /* HeapFree(heap, 0, NULL) succeeds, whatever the heap */
     if (heap == NULL)
         return false;
     flags |= heap->flags;
