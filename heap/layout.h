@@ -25,16 +25,18 @@
 
 /* ---- Front-end slots (side tables) ---------------------------------------- */
 /* One 32-bit entry per slot, in the segment's metadata area:
- *   bits 0-15   requested size + 1 while busy; 0 while free
- *   bits 16-31  next free slot while free (SLOT_END: none) */
+ *   free   the next free slot (SLOT_END: none), the entry's bits 16-31 zero
+ *   busy   SLOT_BUSY | the requested size (at most MAX_FRONT_STRIDE)
+ * Each is its value with at most one add, and the free list's next slot is
+ * the entry itself: the fast paths' whole cost of the encoding. */
 #define SLOT_END 0xFFFFu
-#define SLOT_BUSY_MASK 0xFFFFu
-#define SLOT_NEXT_SHIFT 16
-static inline uint32_t slot_free_entry(uint32_t next) { return next << SLOT_NEXT_SHIFT; }
-static inline uint32_t slot_busy_entry(size_t requested) { return (uint32_t)requested + 1; }
-static inline bool slot_is_busy(uint32_t entry) { return (entry & SLOT_BUSY_MASK) != 0; }
-static inline size_t slot_requested(uint32_t entry) { return (size_t)(entry & SLOT_BUSY_MASK) - 1; }
-static inline uint32_t slot_next(uint32_t entry) { return entry >> SLOT_NEXT_SHIFT; }
+#define SLOT_BUSY 0x10000u
+static inline uint32_t slot_free_entry(uint32_t next) { return next; }
+static inline uint32_t slot_busy_entry(size_t requested) { return (uint32_t)requested + SLOT_BUSY; }
+static inline bool slot_is_busy(uint32_t entry) { return entry >= SLOT_BUSY; }
+static inline size_t slot_requested(uint32_t entry) { return (size_t)(entry - SLOT_BUSY); }
+static inline uint32_t slot_next(uint32_t entry) { return entry & SLOT_END; }
+_Static_assert(MAX_FRONT_STRIDE < SLOT_BUSY, "a busy entry's size is below its flag");
 
 /* ---- Structures ---------------------------------------------------------- */
 struct thread_state;
