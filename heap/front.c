@@ -240,7 +240,6 @@ static front_page *front_page_new(strata_heap *heap, thread_part *part, unsigned
         } else {
             back_set_value(heap, data, page->index + 1u);
             page->area = data - 16;
-            page->first_offset = (uint32_t)(data - (char *)seg);
             page->capacity = (uint32_t)((bytes - 16) / stride);
             page->span = page->capacity * (uint32_t)stride;
             page->stride = (uint32_t)stride;

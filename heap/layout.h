@@ -78,7 +78,6 @@ typedef struct front_page {
     uint32_t span;                    /* capacity * stride: a slot's offset from slot 0 is below it */
     uint32_t capacity;
     uint32_t stride;
-    uint32_t first_offset;            /* slot 0's offset in its segment */
     struct thread_state *owner;       /* the thread allowed the local list; NULL none */
     struct thread_part *part;         /* kept when the page retires: an owner's late read finds a live part */
     uint16_t index;                   /* in the segment's page array */
