@@ -12,8 +12,8 @@
 #define GROWABLE_SEGMENT_SIZE ((size_t)4 << 20)
 #define GROWABLE_PAGE_UNIT ((size_t)64 << 10)
 #define CLASS_COUNT 40                 /* strides 16 … 32768, see class_stride() */
-#define SMALL_LOOKUP_MAX STRATA_HEAP_CACHED_MAX /* sizes served by the class table */
-#define MAX_FRONT_STRIDE ((size_t)32768)           /* its sizes fit a paged header's 16 bits */
+#define SMALL_LOOKUP_MAX 1024          /* sizes whose page the fast path finds by table (part->direct) */
+#define MAX_FRONT_STRIDE ((size_t)STRATA_HEAP_CACHED_MAX) /* its sizes fit a side-table entry's 16 bits */
 #define REALLOC_BACK_MIN 4096          /* a block realloc grows past this goes to the back end */
 #define SEGMENT_TABLE_SLOTS 8192       /* growable heaps: segments ≤ half of it */
 #define BIN_COUNT 72                   /* back-end free bins: 2 per power of two */

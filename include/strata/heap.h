@@ -117,8 +117,9 @@ STRATA_API strata_status strata_heap_destroy(strata_heap *heap);
  */
 STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t size);
 
-/* The largest size strata_heap_alloc_cached serves. */
-#define STRATA_HEAP_CACHED_MAX 1024
+/* The largest size strata_heap_alloc_cached serves (the front end's
+ * largest class, in growable heaps). */
+#define STRATA_HEAP_CACHED_MAX 32768
 
 /*
  * strata_heap_alloc_cached — strata_heap_alloc(heap, 0, size)'s lock-free

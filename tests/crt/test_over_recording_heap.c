@@ -51,9 +51,9 @@ static void test_malloc_takes_the_heaps_cache_first_and_the_full_call_when_it_de
     assert_non_null(small);
     assert_int_equal(recording_cached_count(), 1);
     assert_int_equal(recording_count(), 0); /* served from the cache: no full call */
-    void *large = strata_malloc(5000);      /* declined: the full call follows */
+    void *large = strata_malloc(STRATA_HEAP_CACHED_MAX + 1); /* declined: the full call follows */
     assert_int_equal(recording_cached_count(), 2);
-    expect_call(only_call(), CALL_ALLOC, 0, 5000, 0);
+    expect_call(only_call(), CALL_ALLOC, 0, STRATA_HEAP_CACHED_MAX + 1, 0);
     assert_ptr_equal(recording_at(0)->result, large);
     recording_reset(0);
     strata_free(small);
