@@ -70,9 +70,8 @@ STRATA_API void *strata_heap_alloc_cached(strata_heap *heap, size_t size)
 {
     if (LIKELY(heap != NULL && size <= SMALL_LOOKUP_MAX))
         return front_alloc_cached(heap, size, false, true);
-    /* Larger front-end sizes by their class: no test more on the small path
-     * (a 1-32 KiB malloc went through the crt's and the heap's slow entry
-     * points first, 127 instructions). */
+    /* Larger front-end sizes by their class (a 1-32 KiB malloc went through
+     * the crt's and the heap's slow entry points, 127 instructions). */
     if (heap != NULL && size <= MAX_FRONT_STRIDE)
         return front_alloc_cached(heap, size, false, false);
     return NULL;

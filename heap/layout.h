@@ -12,7 +12,7 @@
 #define GROWABLE_SEGMENT_SIZE ((size_t)4 << 20)
 #define GROWABLE_PAGE_UNIT ((size_t)64 << 10)
 #define CLASS_COUNT 40                 /* strides 16 … 32768, see class_stride() */
-#define SMALL_LOOKUP_MAX 1024          /* sizes whose page the fast path finds by table (part->direct) */
+#define SMALL_LOOKUP_MAX STRATA_HEAP_CACHED_SMALL /* sizes whose page the fast path finds by table (part->direct) */
 #define MAX_FRONT_STRIDE ((size_t)STRATA_HEAP_CACHED_MAX) /* its sizes fit a side-table entry's 16 bits */
 #define REALLOC_BACK_MIN 4096          /* a block realloc grows past this goes to the back end */
 #define SEGMENT_TABLE_SLOTS 8192       /* growable heaps: segments ≤ half of it */
@@ -124,7 +124,7 @@ typedef struct thread_part {
      * the current page, a page emptied or unfilled) and by a thread taking
      * the empty pages of an owner that stopped allocating (front.c); never
      * by the fast paths, which touch only current pages' lists of slots. */
-    strata_lock lists_lock;
+    _Atomic(uint8_t) lists_held;      /* that lock (front.c: part_lists_enter, _try, _leave) */
     _Atomic(uint32_t) refills;        /* the owner's refills past its current page: still while it is idle */
     uint32_t refills_seen;            /* heap lock: `refills` at the last pass over idle parts */
     struct strata_heap *heap;

@@ -118,8 +118,11 @@ STRATA_API strata_status strata_heap_destroy(strata_heap *heap);
 STRATA_API void *strata_heap_alloc(strata_heap *heap, uint32_t flags, size_t size);
 
 /* The largest size strata_heap_alloc_cached serves (the front end's
- * largest class, in growable heaps). */
+ * largest class, in growable heaps), and the largest it serves fastest (a
+ * caller's test against it lets the compiler keep the larger sizes' code
+ * off the small sizes' path). */
 #define STRATA_HEAP_CACHED_MAX 32768
+#define STRATA_HEAP_CACHED_SMALL 1024
 
 /*
  * strata_heap_alloc_cached — strata_heap_alloc(heap, 0, size)'s lock-free
