@@ -31,8 +31,8 @@ unsigned class_of(size_t size)
     if (needed <= 128)
         return (unsigned)(needed / 16 - 1);
     unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)(needed - 1));
-    size_t step = (size_t)1 << (e - 2);
-    unsigned index = (unsigned)((needed - ((size_t)1 << e) + step - 1) / step) - 1;
+    unsigned step_shift = e - 2; /* a quarter of the power of two: shifted, not divided (a division cost ~25 cycles) */
+    unsigned index = (unsigned)((needed - ((size_t)1 << e) + ((size_t)1 << step_shift) - 1) >> step_shift) - 1;
     return 8 + (e - 7) * 4 + index;
 }
 
