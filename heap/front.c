@@ -128,6 +128,12 @@ static void front_unfull(front_page *page)
  * does not stay with the thread. */
 static void front_page_retire(strata_heap *heap, thread_part *part, front_page *page);
 
+/* A remote free is still queueing the page (front_free_remote): it holds it. */
+static bool front_page_queuing(const front_page *page)
+{
+    return (atomic_load_explicit(&page->thread_free, memory_order_acquire) & REMOTE_QUEUING_MASK) != 0;
+}
+
 /* An emptied page is kept while its class has fewer spare empty pages than
  * this (counted among the first few of its lists), so that a class whose
  * blocks come and go does not make and retire a page at every turn. */
@@ -143,26 +149,32 @@ static unsigned front_spare_pages(const thread_part *part, const front_page *emp
     return spare;
 }
 
-/* The calling thread's part of the page's heap, from its slot: the page's
- * own `part` may name another part by now (front_page_freed_slow). */
-static thread_part *front_own_part(const front_page *page)
+/* The owner freed a block of its page, which leaves the page empty and not
+ * current, or is in its full list: `used` is stored here, after everything
+ * read from the descriptor. From that store on, a taker may retire the
+ * page (front_reclaim_part) and release its segment; the descriptor is read
+ * again only under the lists' lock, and only if no taker retired a page of
+ * the part since (the part's `taken`), so the page is still ours and there. */
+NOINLINE void front_page_freed_slow(front_page *page, uint32_t used)
 {
-    const segment *seg = (const segment *)(const void *)((const char *)page - PAGES_OFFSET -
-                                                         (size_t)page->index * sizeof(front_page));
-    return heap_state()->slots[seg->heap->slot].part;
-}
-
-/* The page is checked again under the lists' lock: another thread may have
- * retired it, once the free that called here left it without a live block
- * (front_reclaim_part), and even made it anew for another part. */
-NOINLINE void front_page_freed_slow(front_page *page)
-{
-    thread_part *part = front_own_part(page);
+    thread_part *part = page->part; /* the caller's: a block of it was live */
+    unsigned class_index = page->class_index;
+    bool full = page->in_full;
+    uint32_t unfull_below = page->unfull_below;
+    uint32_t taken = atomic_load_explicit(&part->taken, memory_order_relaxed);
+    __atomic_store_n(&page->used, used, __ATOMIC_RELEASE);
+    if (full && used >= unfull_below) {
+        /* Most frees in a steady churn: the flag alone. */
+        atomic_store_explicit(&part->full_frees[class_index], 1, memory_order_relaxed);
+        return;
+    }
     part_lists_enter(part);
-    if (page->in_use && page->part == part) {
+    if (atomic_load_explicit(&part->taken, memory_order_relaxed) == taken) {
+        HEAP_ASSERT(page->in_use && page->part == part);
         if (page->in_full && page->used < page->unfull_below)
             front_unfull(page);
-        if (page->used == 0 && !page->is_current && front_spare_pages(part, page) >= SPARE_EMPTY_PAGES) {
+        if (page->used == 0 && !page->is_current && !front_page_queuing(page) &&
+            front_spare_pages(part, page) >= SPARE_EMPTY_PAGES) {
             strata_heap *heap = part->heap;
             heap_acquire(heap, 0);
             front_page_retire(heap, part, page);
@@ -188,9 +200,12 @@ static inline void check_slot(const strata_heap *heap, const front_page *page, u
 void front_collect(strata_heap *heap, front_page *page)
 {
     /* A plain load first: the exchange is a locked instruction. */
-    if (atomic_load_explicit(&page->thread_free, memory_order_relaxed) == 0)
+    uint64_t word = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
+    if ((word & ~REMOTE_QUEUING_MASK) == 0)
         return;
-    uint64_t word = atomic_exchange_explicit(&page->thread_free, 0, memory_order_acquire);
+    while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &word, word & REMOTE_QUEUING_MASK,
+                                                  memory_order_acquire, memory_order_relaxed))
+        ;
     uint32_t head = REMOTE_HEAD(word), tail = REMOTE_TAIL(word), count = REMOTE_COUNT(word);
     check_slot(heap, page, head);
     check_slot(heap, page, tail);
@@ -325,7 +340,7 @@ static void front_take_remote_pages(strata_heap *heap, thread_part *part, uint32
              * threads emptied made the owner take the heap lock for a new
              * one soon after (a cross-thread churn of random sizes waited
              * on the lock 1,600 times). */
-            if (page->used == 0 && part->current[page->class_index] != page &&
+            if (page->used == 0 && part->current[page->class_index] != page && !front_page_queuing(page) &&
                 front_spare_pages(part, page) >= SPARE_EMPTY_PAGES) {
                 heap_acquire(heap, flags);
                 front_page_retire(heap, part, page);
@@ -356,7 +371,8 @@ static front_page *front_refill_from_lists(strata_heap *heap, thread_part *part,
      * into came back through the remote stack above. */
     bool flagged = atomic_exchange_explicit(&part->full_frees[class_index], 0, memory_order_relaxed);
     for (page = flagged ? part->full[class_index] : NULL; page != NULL; page = page->next) {
-        if (page->free != SLOT_END || atomic_load_explicit(&page->thread_free, memory_order_relaxed) != 0) {
+        if (page->free != SLOT_END ||
+            (atomic_load_explicit(&page->thread_free, memory_order_relaxed) & ~REMOTE_QUEUING_MASK) != 0) {
             front_unfull(page);
             front_collect(heap, page);
             goto found;
@@ -403,24 +419,34 @@ NOINLINE void front_free_remote(strata_heap *heap, front_page *page, uint32_t sl
     thread_part *part = page->part;
     uint64_t word = atomic_load_explicit(&page->thread_free, memory_order_relaxed);
     uint64_t pushed;
+    bool first;
     do {
-        page->slots[slot] = slot_free_entry(word != 0 ? REMOTE_HEAD(word) : SLOT_END);
-        uint32_t tail = word != 0 ? REMOTE_TAIL(word) : slot; /* the first push is the end */
-        pushed = remote_word(slot, tail, REMOTE_COUNT(word) + 1u);
+        first = (word & ~REMOTE_QUEUING_MASK) == 0;
+        page->slots[slot] = slot_free_entry(!first ? REMOTE_HEAD(word) : SLOT_END);
+        uint32_t tail = !first ? REMOTE_TAIL(word) : slot; /* the first push is the end */
+        pushed = remote_word(slot, tail, REMOTE_COUNT(word) + 1u) | (word & REMOTE_QUEUING_MASK) |
+                 (first && part != NULL ? REMOTE_QUEUING_ONE : 0);
     } while (!atomic_compare_exchange_weak_explicit(&page->thread_free, &word, pushed, memory_order_release,
                                                     memory_order_relaxed));
+    if (!first || part == NULL)
+        return; /* the page is not touched after the push */
     /* The first remote free since the owner last collected queues the page
-     * for it (once: the flag stays until the owner takes it off). */
-    if (word == 0 && part != NULL && !atomic_exchange_explicit(&page->remote_queued, 1, memory_order_acq_rel)) {
+     * for it (once: the flag stays until the owner takes it off). The
+     * queuing count in the word holds the page meanwhile: no taker retires
+     * it, whatever else was freed, until the count goes down, the last
+     * touch of the page. */
+    uint32_t queued = 0;
+    if (!atomic_exchange_explicit(&page->remote_queued, 1, memory_order_acq_rel)) {
         front_page *head = atomic_load_explicit(&part->remote_pages, memory_order_relaxed);
         do {
             page->next_remote = head;
         } while (!atomic_compare_exchange_weak_explicit(&part->remote_pages, &head, page, memory_order_release,
                                                         memory_order_relaxed));
-        uint32_t queued = atomic_fetch_add_explicit(&part->remote_pages_queued, 1, memory_order_relaxed) + 1;
-        if (UNLIKELY(queued >= RECLAIM_QUEUED_PAGES))
-            front_reclaim_queued(heap, part);
+        queued = atomic_fetch_add_explicit(&part->remote_pages_queued, 1, memory_order_relaxed) + 1;
     }
+    atomic_fetch_sub_explicit(&page->thread_free, REMOTE_QUEUING_ONE, memory_order_release);
+    if (UNLIKELY(queued >= RECLAIM_QUEUED_PAGES))
+        front_reclaim_queued(heap, part);
 }
 
 /* Hand a part back: its pages keep their live blocks and lose their owner;
@@ -468,7 +494,7 @@ size_t front_part_trim(strata_heap *heap, thread_part *part)
             while (page != NULL) {
                 front_page *next = page->next;
                 front_collect(heap, page);
-                if (page->used == 0) {
+                if (page->used == 0 && !front_page_queuing(page)) {
                     bytes += back_usable(heap, page->area + 16);
                     front_page_retire(heap, part, page);
                 }
@@ -491,13 +517,14 @@ static bool front_page_unheld(const front_page *page)
 {
     uint64_t word = atomic_load_explicit(&page->thread_free, memory_order_acquire);
     uint32_t used = __atomic_load_n(&page->used, __ATOMIC_ACQUIRE);
-    return !page->is_current && used == REMOTE_COUNT(word);
+    return !page->is_current && (word & REMOTE_QUEUING_MASK) == 0 && used == REMOTE_COUNT(word);
 }
 
 static size_t front_retire_counted(strata_heap *heap, thread_part *part, front_page *page)
 {
     size_t bytes = back_usable(heap, page->area + 16);
     front_page_retire(heap, part, page);
+    atomic_fetch_add_explicit(&part->taken, 1, memory_order_relaxed); /* under the lists lock */
     return bytes;
 }
 

@@ -272,7 +272,7 @@ void heap_open_fast_path(strata_heap *heap);
 void front_free_remote(strata_heap *heap, front_page *page, uint32_t slot);
 void front_collect(strata_heap *heap, front_page *page);
 front_page *front_refill(strata_heap *heap, thread_part *part, unsigned class_index, uint32_t flags);
-void front_page_freed_slow(front_page *page);
+void front_page_freed_slow(front_page *page, uint32_t used);
 void front_set_current(thread_part *part, unsigned class_index, front_page *page);
 void front_part_release(strata_heap *heap, thread_part *part);
 size_t front_part_trim(strata_heap *heap, thread_part *part);
@@ -363,25 +363,23 @@ static inline void front_free_local(front_page *page, uint32_t slot)
     HEAP_ASSERT(slot < page->bump && page->used > 0);
     page->slots[slot] = slot_free_entry(page->free);
     page->free = slot;
+    uint32_t used = page->used - 1;
+    if (UNLIKELY((used == 0 && !page->is_current) || page->in_full)) {
+        /* Stores `used` itself, after reading what it needs: once stored,
+         * another thread may retire the page and release its segment. */
+        front_page_freed_slow(page, used);
+        return;
+    }
     /* Released after the stores above: a thread that reads `used` to learn
      * the page holds no live block (front_page_unheld) retires the page,
-     * and neither store may land after that. x86 keeps stores in order, so
-     * there a compiler fence is enough (a release store cost the pair four
-     * instructions). */
+     * and neither store may land after that. Nothing of the page is read
+     * after it. */
 #if defined(__x86_64__) || defined(__i386__)
     atomic_signal_fence(memory_order_release);
-    page->used--;
+    page->used = used;
 #else
-    __atomic_store_n(&page->used, page->used - 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&page->used, used, __ATOMIC_RELEASE);
 #endif
-    if (UNLIKELY((page->used == 0 && !page->is_current) || page->in_full)) {
-        /* Most frees in a steady churn: the flag, no call. (`used` read
-         * again: kept from above, it cost the fast path two instructions.) */
-        if (page->in_full && __atomic_load_n(&page->used, __ATOMIC_RELAXED) >= page->unfull_below)
-            atomic_store_explicit(&page->part->full_frees[page->class_index], 1, memory_order_relaxed);
-        else
-            front_page_freed_slow(page);
-    }
 }
 
 #endif /* STRATA_HEAP_INTERNAL_H */

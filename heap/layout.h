@@ -50,7 +50,11 @@ struct thread_part;
  * length above bit 32. Slots are below SLOT_END, so slot + 1 fits 16 bits. */
 #define REMOTE_HEAD(word) ((uint32_t)((word) & 0xFFFFu) - 1)
 #define REMOTE_TAIL(word) ((uint32_t)(((word) >> 16) & 0xFFFFu) - 1)
-#define REMOTE_COUNT(word) ((uint32_t)((word) >> 32))
+#define REMOTE_COUNT(word) ((uint32_t)((word) >> 32) & 0xFFFFu)
+/* Bits 48-63: remote frees still queueing the page (front_free_remote):
+ * each holds the page, as a live block would, until its last touch. */
+#define REMOTE_QUEUING_ONE ((uint64_t)1 << 48)
+#define REMOTE_QUEUING_MASK ((uint64_t)0xFFFF << 48)
 static inline uint64_t remote_word(uint32_t head, uint32_t tail, uint32_t count)
 {
     return (uint64_t)count << 32 | (uint64_t)(tail + 1u) << 16 | (head + 1u);
@@ -126,6 +130,7 @@ typedef struct thread_part {
      * by the fast paths, which touch only current pages' lists of slots. */
     _Atomic(uint8_t) lists_held;      /* that lock (front.c: part_lists_enter, _try, _leave) */
     _Atomic(uint32_t) refills;        /* the owner's refills past its current page: still while it is idle */
+    _Atomic(uint32_t) taken;          /* pages other threads retired from this live part (lists lock; front.c) */
     uint32_t refills_seen;            /* heap lock: `refills` at the last pass over idle parts */
     struct strata_heap *heap;
     struct thread_state *owner;
